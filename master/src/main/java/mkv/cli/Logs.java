@@ -1,0 +1,52 @@
+package mkv.cli;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Sets java.util.logging (which undertow and okhttp end up in) to one line per record on stderr. */
+public final class Logs {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+  private Logs() {}
+
+  /** Call once from a process entry point. */
+  public static void setUp(Level level) {
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    ConsoleHandler console = new ConsoleHandler();
+    console.setLevel(level);
+    console.setFormatter(new Formatter() {
+      @Override
+      public String format(LogRecord r) {
+        String line = TIME.format(LocalDateTime.now()) + " " + r.getLevel().getName() + " "
+            + shortName(r.getLoggerName()) + ": " + formatMessage(r) + System.lineSeparator();
+        if (r.getThrown() != null) {
+          var sw = new java.io.StringWriter();
+          r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
+          line += sw;
+        }
+        return line;
+      }
+    });
+    root.addHandler(console);
+    root.setLevel(level);
+    Logger.getLogger("org.xnio").setLevel(Level.WARNING);
+    Logger.getLogger("io.undertow").setLevel(Level.WARNING);
+  }
+
+  private static String shortName(String logger) {
+    if (logger == null) {
+      return "";
+    }
+    int dot = logger.lastIndexOf('.');
+    return dot < 0 ? logger : logger.substring(dot + 1);
+  }
+}

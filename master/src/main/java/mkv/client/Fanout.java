@@ -1,0 +1,192 @@
+package mkv.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import mkv.layout.KeyPath;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okio.BufferedSink;
+
+/**
+ * One streamed write of a value to several replicas at once.
+ *
+ * <p>The reader thread reads a chunk, hands the same chunk to every replica's small queue, and
+ * reads the next; each replica's connection drains its own queue. Memory is bounded by
+ * {@link #QUEUE_CHUNKS} chunks whatever the value size, and the slowest replica paces the reader.
+ */
+final class Fanout {
+  static final int CHUNK = 128 * 1024;
+  static final int QUEUE_CHUNKS = 8;
+  private static final byte[] END = new byte[0];
+  private static final long POLL_MS = 50;
+
+  private final VolumeClient client;
+  private final List<String> replicas;
+  private final String path;
+  private final InputStream source;
+  private final long length;
+  private final MessageDigest md5;
+  private final List<Stream> streams = new ArrayList<>();
+  private volatile boolean aborted;
+
+  Fanout(VolumeClient client, List<String> replicas, String path, InputStream source, long length, boolean md5) {
+    this.client = client;
+    this.replicas = replicas;
+    this.path = path;
+    this.source = source;
+    this.length = length;
+    this.md5 = md5 ? KeyPath.md5() : null;
+  }
+
+  Written run() throws IOException {
+    for (String replica : replicas) {
+      Stream s = new Stream(replica);
+      s.call = client.newPut(replica, path, s);
+      s.result = client.replicaWriters().submit(() -> {
+        client.call(replica, "PUT", s.call, 200, 201, 204).close();
+        return null;
+      });
+      streams.add(s);
+    }
+    try {
+      long size = pump();
+      for (Stream s : streams) {
+        await(s);
+      }
+      return new Written(size, md5 == null ? null : HexFormat.of().formatHex(md5.digest()));
+    } catch (IOException | RuntimeException e) {
+      abort();
+      throw e;
+    }
+  }
+
+  /** Reads the source into every replica's queue; returns the byte count. */
+  private long pump() throws IOException {
+    long size = 0;
+    while (true) {
+      byte[] chunk = new byte[CHUNK];
+      int n;
+      try {
+        n = source.readNBytes(chunk, 0, CHUNK);
+      } catch (IOException e) {
+        throw new SourceException("reading the value failed after " + size + " bytes: " + e.getMessage(), e);
+      }
+      if (n == 0) {
+        break;
+      }
+      size += n;
+      if (md5 != null) {
+        md5.update(chunk, 0, n);
+      }
+      byte[] piece = n == CHUNK ? chunk : java.util.Arrays.copyOf(chunk, n);
+      for (Stream s : streams) {
+        offer(s, piece);
+      }
+      if (n < CHUNK) {
+        break;
+      }
+    }
+    if (length >= 0 && size != length) {
+      throw new SourceException("the body ended after " + size + " of " + length + " bytes", null);
+    }
+    for (Stream s : streams) {
+      offer(s, END);
+    }
+    return size;
+  }
+
+  /** Queues a chunk for one replica, giving up as soon as that replica has failed. */
+  private void offer(Stream s, byte[] chunk) throws IOException {
+    try {
+      while (!s.queue.offer(chunk, POLL_MS, TimeUnit.MILLISECONDS)) {
+        if (s.result.isDone()) {
+          await(s); // throws the replica's failure
+          throw new VolumeException(s.replica, 0, "PUT ended before the body was sent", null);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SourceException("interrupted", e);
+    }
+  }
+
+  private static void await(Stream s) throws IOException {
+    try {
+      s.result.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new VolumeException(s.replica, 0, "PUT failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SourceException("interrupted", e);
+    }
+  }
+
+  private void abort() {
+    aborted = true;
+    for (Stream s : streams) {
+      s.call.cancel();
+    }
+  }
+
+  /** One replica's connection: a request body fed from a queue of chunks. */
+  private final class Stream extends RequestBody {
+    final String replica;
+    final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+    Call call;
+    Future<Void> result;
+
+    Stream(String replica) {
+      this.replica = replica;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return VolumeClient.OCTETS;
+    }
+
+    @Override
+    public long contentLength() {
+      return length;
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      while (true) {
+        byte[] chunk;
+        try {
+          chunk = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted");
+        }
+        if (aborted) {
+          throw new IOException("write to " + replica + " aborted");
+        }
+        if (chunk == END) {
+          return;
+        }
+        if (chunk != null) {
+          sink.write(chunk);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package mkv.index;
+
+import static org.fusesource.leveldbjni.JniDBFactory.factory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.DBIterator;
+import org.iq80.leveldb.Options;
+import org.iq80.leveldb.WriteOptions;
+
+/**
+ * The key index: key bytes (UTF-8) to {@link Record}, in LevelDB. One process at a time holds it.
+ *
+ * <p>Durable writes use LevelDB's synced write; concurrent synced writers are merged by LevelDB
+ * into one log write and one fsync (its writer queue is a group commit), so many PUTs in flight
+ * share each fsync.
+ */
+public final class Index implements Closeable {
+  private static final WriteOptions SYNC = new WriteOptions().sync(true);
+  private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
+
+  private final Path dir;
+  private final DB db;
+
+  private Index(Path dir, DB db) {
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the index in {@code dir}.
+   *
+   * @throws IndexLockedException when another process holds it
+   */
+  public static Index open(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Options options = new Options().createIfMissing(true).cacheSize(64L << 20);
+    try {
+      return new Index(dir, factory.open(dir.toFile(), options));
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("lock") || m.contains("Resource temporarily unavailable")) {
+        throw new IndexLockedException(dir);
+      }
+      throw e;
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** The record of {@code key}, or null. */
+  public Record get(String key) {
+    byte[] value = db.get(bytes(key));
+    return value == null ? null : Record.decode(value);
+  }
+
+  /** Stores a record; with {@code durable}, returns only once it is on disk (survives a machine crash). */
+  public void put(String key, Record record, boolean durable) {
+    db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
+  }
+
+  /** Removes a record; with {@code durable}, returns only once that is on disk. */
+  public void delete(String key, boolean durable) {
+    db.delete(bytes(key), durable ? SYNC : NO_SYNC);
+  }
+
+  /**
+   * The records whose keys start with {@code prefix}, in byte order, from {@code start} (inclusive;
+   * null or empty for the beginning of the prefix). Close the scan when done.
+   */
+  public Scan scan(String prefix, String start) {
+    DBIterator it = db.iterator();
+    byte[] from = bytes(prefix);
+    if (start != null && Arrays.compareUnsigned(bytes(start), from) > 0) {
+      from = bytes(start); // LevelDB orders keys by unsigned bytes, not by Java's UTF-16 compareTo
+    }
+    if (from.length == 0) {
+      it.seekToFirst();
+    } else {
+      it.seek(from);
+    }
+    return new Scan(it, bytes(prefix));
+  }
+
+  @Override
+  public void close() throws IOException {
+    db.close();
+  }
+
+  static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** An open range of the index; an iterator of entries that must be closed. */
+  public static final class Scan implements Iterator<Entry>, Closeable {
+    private final DBIterator it;
+    private final byte[] prefix;
+    private Entry next;
+
+    Scan(DBIterator it, byte[] prefix) {
+      this.it = it;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && it.hasNext()) {
+        Map.Entry<byte[], byte[]> e = it.peekNext();
+        if (startsWith(e.getKey(), prefix)) {
+          it.next();
+          next = new Entry(new String(e.getKey(), StandardCharsets.UTF_8), Record.decode(e.getValue()));
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public Entry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Entry e = next;
+      next = null;
+      return e;
+    }
+
+    @Override
+    public void close() {
+      try {
+        it.close();
+      } catch (IOException e) {
+        throw new IllegalStateException("closing an index iterator", e);
+      }
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+      return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+  }
+
+  /** One key and its record. */
+  public record Entry(String key, Record record) {}
+}

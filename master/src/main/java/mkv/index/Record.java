@@ -1,0 +1,128 @@
+package mkv.index;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the index knows of one key: its state, the replicas that hold it, its size and md5.
+ *
+ * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING}, readable in
+ * a LevelDB dump. Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
+ * so its index can be adopted as it is.
+ *
+ * @param state   whether the key is served
+ * @param replicas where the value is (or, while pending, is being written): {@code host:port[/svXX]}
+ * @param size    the value's length in bytes, or -1 when unknown (adopted or rebuilt records)
+ * @param md5     lowercase hex md5 of the value, or null when not computed
+ * @param created when the write began, in epoch milliseconds (0 when unknown)
+ * @param missing replicas placement wants but that do not hold the value yet (to be repaired)
+ */
+public record Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing) {
+  private static final String MAGIC = "mkv1";
+
+  /** The life of a key. */
+  public enum State {
+    /** Being written (or left by a crash mid-write): never served, resolved on start-up. */
+    PENDING('P'),
+    /** Acknowledged and served. */
+    LIVE('L'),
+    /** Soft-deleted, or a delete that has not finished: not served, bytes kept, listed by {@code ?unlinked}. */
+    UNLINKED('U');
+
+    final char code;
+
+    State(char code) {
+      this.code = code;
+    }
+
+    static State of(char code) {
+      for (State s : values()) {
+        if (s.code == code) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown record state " + code);
+    }
+  }
+
+  public Record {
+    replicas = List.copyOf(replicas);
+    missing = List.copyOf(missing);
+    if (md5 != null && md5.length() != 32) {
+      throw new IllegalArgumentException("md5 must be 32 hex digits: " + md5);
+    }
+  }
+
+  /** A record for a write about to begin. */
+  public static Record pending(List<String> replicas, long now) {
+    return new Record(State.PENDING, replicas, -1, null, now, List.of());
+  }
+
+  public Record withState(State next) {
+    return new Record(next, replicas, size, md5, created, missing);
+  }
+
+  public Record withReplicas(List<String> next) {
+    return new Record(state, next, size, md5, created, missing);
+  }
+
+  public boolean isLive() {
+    return state == State.LIVE;
+  }
+
+  /** The replicas that hold the value: those listed less those still missing. */
+  public List<String> holders() {
+    return missing.isEmpty() ? replicas : replicas.stream().filter(r -> !missing.contains(r)).toList();
+  }
+
+  public byte[] encode() {
+    String line = MAGIC + ' ' + state.code + ' ' + size + ' ' + (md5 == null ? "-" : md5) + ' ' + created + ' '
+        + join(replicas) + ' ' + join(missing);
+    return line.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a stored value: ours, or minikeyvalue's.
+   *
+   * @throws IllegalArgumentException when the bytes are neither
+   */
+  public static Record decode(byte[] bytes) {
+    String s = new String(bytes, StandardCharsets.UTF_8);
+    if (!s.startsWith(MAGIC + ' ')) {
+      return decodeMinikeyvalue(s);
+    }
+    String[] f = s.split(" ", -1);
+    if (f.length != 7 || f[1].length() != 1) {
+      throw new IllegalArgumentException("corrupt index record: " + s);
+    }
+    return new Record(State.of(f[1].charAt(0)), split(f[5]), Long.parseLong(f[2]), f[3].equals("-") ? null : f[3],
+        Long.parseLong(f[4]), split(f[6]));
+  }
+
+  // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex, then volumes.
+  private static Record decodeMinikeyvalue(String s) {
+    State state = State.LIVE;
+    if (s.startsWith("DELETING")) {
+      state = State.UNLINKED;
+      s = s.substring(8);
+    } else if (s.startsWith("DELETED")) {
+      state = State.UNLINKED;
+      s = s.substring(7);
+    }
+    String md5 = null;
+    if (s.startsWith("HASH") && s.length() >= 36) {
+      md5 = s.substring(4, 36);
+      s = s.substring(36);
+    }
+    return new Record(state, split(s), -1, md5, 0, List.of());
+  }
+
+  private static String join(List<String> list) {
+    return list.isEmpty() ? "-" : String.join(",", list);
+  }
+
+  private static List<String> split(String s) {
+    return s.isEmpty() || s.equals("-") ? List.of() : Arrays.asList(s.split(","));
+  }
+}

@@ -1,0 +1,105 @@
+package mkv.layout;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Which volumes hold a key: minikeyvalue's {@code key2volume}, byte for byte, so that existing
+ * clusters can be adopted and every tool agrees with the master.
+ *
+ * <p>Each volume scores md5(key bytes + volume name bytes); the highest scores win. The ranking is
+ * stable in the volume's name (not its position!), so when volumes are added only the keys that now
+ * rank a new volume first move.
+ */
+public final class Placement {
+  private final List<String> volumes;
+  private final int replicas;
+  private final int subvolumes;
+
+  /**
+   * @param volumes the volume servers, {@code host:port}
+   * @throws IllegalArgumentException when there are fewer volumes than replicas, or counts below 1
+   */
+  public Placement(List<String> volumes, int replicas, int subvolumes) {
+    if (replicas < 1 || subvolumes < 1) {
+      throw new IllegalArgumentException("replicas and subvolumes must be at least 1");
+    }
+    if (volumes.size() < replicas) {
+      throw new IllegalArgumentException(
+          "need at least " + replicas + " volumes for " + replicas + " replicas, have " + volumes.size());
+    }
+    if (new HashSet<>(volumes).size() != volumes.size()) {
+      throw new IllegalArgumentException("a volume is listed twice: " + volumes);
+    }
+    this.volumes = List.copyOf(volumes);
+    this.replicas = replicas;
+    this.subvolumes = subvolumes;
+  }
+
+  public List<String> volumes() {
+    return volumes;
+  }
+
+  public int replicas() {
+    return replicas;
+  }
+
+  public int subvolumes() {
+    return subvolumes;
+  }
+
+  /** The replicas that should hold {@code key}, best first: {@code host:port} or {@code host:port/svXX}. */
+  public List<String> replicasFor(String key) {
+    return replicasFor(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The replicas that should hold the key bytes, best first. */
+  public List<String> replicasFor(byte[] key) {
+    byte[][] scores = new byte[volumes.size()][];
+    Integer[] order = new Integer[volumes.size()];
+    MessageDigest md5 = KeyPath.md5();
+    for (int i = 0; i < scores.length; i++) {
+      md5.update(key);
+      md5.update(volumes.get(i).getBytes(StandardCharsets.UTF_8));
+      scores[i] = md5.digest();
+      order[i] = i;
+    }
+    // Highest score first; Arrays.sort on objects is stable like Go's sort.Stable.
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(scores[b], scores[a]));
+    List<String> chosen = new ArrayList<>(replicas);
+    for (int i = 0; i < replicas; i++) {
+      byte[] score = scores[order[i]];
+      String volume = volumes.get(order[i]);
+      if (subvolumes == 1) {
+        chosen.add(volume);
+      } else {
+        long sv = ((score[12] & 0xffL) << 24) | ((score[13] & 0xff) << 16) | ((score[14] & 0xff) << 8) | (score[15] & 0xff);
+        chosen.add(volume + "/" + String.format("sv%02X", sv % subvolumes));
+      }
+    }
+    return chosen;
+  }
+
+  /** Whether {@code replicas} are exactly where this placement puts {@code key}, in any order. */
+  public boolean isBalanced(String key, Collection<String> replicas) {
+    List<String> want = replicasFor(key);
+    return replicas.size() == want.size() && new HashSet<>(replicas).equals(new HashSet<>(want));
+  }
+
+  /** The volume server of a replica: {@code host:port} of {@code host:port/svXX}. */
+  public static String server(String replica) {
+    int slash = replica.indexOf('/');
+    return slash < 0 ? replica : replica.substring(0, slash);
+  }
+
+  /** The subvolume prefix of a replica's paths: {@code /svXX}, or empty without subvolumes. */
+  public static String subvolume(String replica) {
+    int slash = replica.indexOf('/');
+    return slash < 0 ? "" : replica.substring(slash);
+  }
+}

@@ -1,0 +1,94 @@
+package mkv.master;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import mkv.index.Index;
+import mkv.index.Record;
+
+/**
+ * {@code GET /prefix?list} and {@code ?unlinked}: keys in byte order as
+ * {@code {"next": "...", "keys": [...]}}.
+ *
+ * <p>With a limit, one page is gathered (so {@code next} can come first); without one, the keys
+ * are streamed straight from the index, so ten million keys cost no more memory than ten.
+ */
+final class ListHandler {
+  static final int MAX_LIMIT = 100_000;
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final Index index;
+
+  ListHandler(Index index) {
+    this.index = index;
+  }
+
+  void handle(HttpServerExchange exchange, KeyRequest request) throws IOException {
+    Record.State wanted = request.has("unlinked") ? Record.State.UNLINKED : Record.State.LIVE;
+    int limit = limit(request.query().get("limit"));
+    String start = request.query().get("start");
+    exchange.startBlocking();
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    try (Index.Scan scan = index.scan(request.key(), start == null || start.isEmpty() ? null : start)) {
+      if (limit > 0) {
+        List<String> keys = new ArrayList<>();
+        String next = "";
+        while (scan.hasNext()) {
+          Index.Entry e = scan.next();
+          if (e.record().state() != wanted) {
+            continue;
+          }
+          if (keys.size() == limit) {
+            next = e.key();
+            break;
+          }
+          keys.add(e.key());
+        }
+        try (JsonGenerator json = JSON.createGenerator(exchange.getOutputStream())) {
+          json.writeStartObject();
+          json.writeStringField("next", next);
+          json.writeArrayFieldStart("keys");
+          for (String k : keys) {
+            json.writeString(k);
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        }
+      } else {
+        try (JsonGenerator json = JSON.createGenerator(exchange.getOutputStream())) {
+          json.writeStartObject();
+          json.writeStringField("next", ""); // everything follows
+          json.writeArrayFieldStart("keys");
+          while (scan.hasNext()) {
+            Index.Entry e = scan.next();
+            if (e.record().state() == wanted) {
+              json.writeString(e.key());
+            }
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        }
+      }
+    }
+  }
+
+  /** The page size, 0 for no limit. */
+  private static int limit(String value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below
+    }
+    throw new HttpError(400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+  }
+}

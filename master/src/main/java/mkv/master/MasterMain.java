@@ -1,0 +1,91 @@
+package mkv.master;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import mkv.cli.DurationConverter;
+import mkv.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mkv master}: runs a master until it is stopped. */
+@Command(name = "master", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs the master: the index of keys, and the HTTP front that redirects reads to volumes "
+        + "and writes to every replica.")
+public final class MasterMain implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "3000", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--db", required = true, description = "Directory of the LevelDB index (created if missing).")
+  Path db;
+
+  @Option(names = "--volumes", required = true, split = ",",
+      description = "Volume servers, host:port,host:port,... Their names place keys: keep them stable.")
+  List<String> volumes;
+
+  @Option(names = "--replicas", defaultValue = "3", description = "Copies of each value (default: ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(names = "--subvolumes", defaultValue = "10",
+      description = "Subvolume folders per volume, sv00.. (default: ${DEFAULT-VALUE}).")
+  int subvolumes;
+
+  @Option(names = "--fallback", description = "host:port to redirect reads of missing keys to.")
+  String fallback;
+
+  @Option(names = "--protect", description = "Refuse DELETE of a key that was not UNLINKed first.")
+  boolean protect;
+
+  @Option(names = "--no-md5", description = "Do not compute the md5 of values (saves CPU on large PUTs).")
+  boolean noMd5;
+
+  @Option(names = "--voltimeout", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Bound on connecting to a volume and on its health check (default: ${DEFAULT-VALUE}).")
+  Duration voltimeout;
+
+  @Option(names = "--stall-timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "A transfer to or from a volume, or from a client, that makes no progress for this long "
+          + "fails (default: ${DEFAULT-VALUE}).")
+  Duration stallTimeout;
+
+  @Option(names = "--check-interval", defaultValue = "1s", converter = DurationConverter.class,
+      description = "How often each volume's health is checked (default: ${DEFAULT-VALUE}).")
+  Duration checkInterval;
+
+  @Option(names = "--workers", defaultValue = "128",
+      description = "Worker threads for writes and listings; each PUT in flight holds one (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Override
+  public Integer call() throws Exception {
+    MasterConfig config;
+    try {
+      config = new MasterConfig(host, port, db, volumes, replicas, subvolumes, fallback, protect, !noMd5, voltimeout,
+          stallTimeout, checkInterval, workers);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    MasterServer server = MasterServer.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        System.err.println("closing: " + e);
+      }
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    Cli.main(new MasterMain(), args);
+  }
+}

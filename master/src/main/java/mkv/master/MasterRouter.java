@@ -1,0 +1,92 @@
+package mkv.master;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+
+/**
+ * The master's one method switch: parses the key, then hands the request to the handler of its
+ * operation. Cheap reads stay on the IO thread; anything that writes or waits on a volume is
+ * dispatched to a worker.
+ */
+final class MasterRouter implements HttpHandler {
+  static final String VOLUMES_PATH = "/_volumes";
+  private static final HttpString UNLINK = new HttpString("UNLINK");
+  private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
+
+  private final RedirectHandler redirect;
+  private final ListHandler list;
+  private final PutHandler put;
+  private final DeleteHandler delete;
+  private final VolumesHandler volumes;
+
+  MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes) {
+    this.redirect = redirect;
+    this.list = list;
+    this.put = put;
+    this.delete = delete;
+    this.volumes = volumes;
+  }
+
+  /** Keys the master answers itself, which therefore cannot be stored. */
+  static boolean isReserved(String key) {
+    return key.equals(VOLUMES_PATH);
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    try {
+      route(exchange);
+    } catch (Exception e) {
+      Failures.answer(exchange, e);
+    }
+  }
+
+  private void route(HttpServerExchange exchange) throws Exception {
+    HttpString method = exchange.getRequestMethod();
+    boolean read = method.equals(io.undertow.util.Methods.GET) || method.equals(io.undertow.util.Methods.HEAD);
+    if (!read && !method.equals(io.undertow.util.Methods.PUT) && !method.equals(io.undertow.util.Methods.DELETE)
+        && !method.equals(UNLINK)) {
+      exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
+      throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
+    }
+    KeyRequest request = KeyRequest.parse(exchange);
+    String key = request.key();
+    if (read && request.query().isEmpty() && !isReserved(key)) {
+      redirect.handle(exchange, key);
+      return;
+    }
+    Blocking work;
+    if (read && isReserved(key)) {
+      work = x -> volumes.handle(x);
+    } else if (read && (request.has("list") || request.has("unlinked"))) {
+      work = x -> list.handle(x, request);
+    } else if (read) {
+      work = x -> redirect.handle(x, key);
+    } else if (method.equals(io.undertow.util.Methods.PUT)) {
+      work = x -> put.handle(x, key);
+    } else if (method.equals(io.undertow.util.Methods.DELETE)) {
+      work = x -> delete.delete(x, key);
+    } else {
+      work = x -> delete.unlink(x, key);
+    }
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(() -> {
+        try {
+          work.run(exchange);
+        } catch (Exception e) {
+          Failures.answer(exchange, e);
+        }
+      });
+    } else {
+      work.run(exchange);
+    }
+  }
+
+  /** Work that may block, run on a worker thread. */
+  @FunctionalInterface
+  private interface Blocking {
+    void run(HttpServerExchange exchange) throws Exception;
+  }
+}

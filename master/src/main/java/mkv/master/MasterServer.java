@@ -1,0 +1,132 @@
+package mkv.master;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import mkv.client.VolumeClient;
+import mkv.index.Index;
+import mkv.layout.Placement;
+import org.xnio.Options;
+
+/** The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close. */
+public final class MasterServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(MasterServer.class.getName());
+  /** How often failed clean-ups of abandoned writes are retried. */
+  private static final long SWEEP_SECONDS = 10;
+
+  private final MasterConfig config;
+  private final Index index;
+  private final VolumeHealth health;
+  private final ScheduledExecutorService background;
+  private final Undertow undertow;
+  private final GracefulShutdownHandler inFlight;
+  private final int port;
+
+  private MasterServer(MasterConfig config) throws IOException {
+    this.config = config;
+    this.index = Index.open(config.db());
+    boolean started = false;
+    VolumeHealth h = null;
+    ScheduledExecutorService bg = null;
+    Undertow u = null;
+    GracefulShutdownHandler g = null;
+    try {
+      Placement placement = config.placement();
+      VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
+      h = new VolumeHealth(config.volumes(), client, config.checkInterval());
+      KeyLocks locks = new KeyLocks();
+      PendingSweeper sweeper = new PendingSweeper(index, client, locks);
+      MasterRouter router = new MasterRouter(
+          new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
+          new ListHandler(index),
+          new PutHandler(index, placement, client, h, locks, sweeper, config.md5()),
+          new DeleteHandler(index, client, h, locks, config.protect()),
+          new VolumesHandler(h));
+      g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
+      u = Undertow.builder()
+          .addHttpListener(config.port(), config.host())
+          .setWorkerThreads(config.workerThreads())
+          .setServerOption(UndertowOptions.DECODE_URL, false) // we decode, refusing malformed escapes
+          .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+          .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L) // values may be many GiB; streamed, never held
+          .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+          .setSocketOption(Options.READ_TIMEOUT, (int) config.stallTimeout().toMillis())
+          .setHandler(g) // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
+          .build();
+      u.start();
+      bg = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pending-sweeper");
+        t.setDaemon(true);
+        return t;
+      });
+      bg.execute(() -> {
+        int n = sweeper.sweepAll();
+        if (n > 0) {
+          LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
+        }
+      });
+      bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      started = true;
+    } finally {
+      if (!started) {
+        if (u != null) {
+          u.stop();
+        }
+        if (h != null) {
+          h.close();
+        }
+        index.close();
+      }
+    }
+    this.health = h;
+    this.background = bg;
+    this.undertow = u;
+    this.inFlight = g;
+    this.port = ((InetSocketAddress) u.getListenerInfo().get(0).getAddress()).getPort();
+    LOG.info("master listening on " + config.host() + ":" + port + " with " + config.volumes().size() + " volumes, "
+        + config.replicas() + " replicas, " + config.subvolumes() + " subvolumes, index " + config.db());
+  }
+
+  /** Opens the index and starts serving. */
+  public static MasterServer start(MasterConfig config) throws IOException {
+    return new MasterServer(config);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://host:port}, for clients. */
+  public String baseUrl() {
+    return "http://" + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + port;
+  }
+
+  @Override
+  public void close() throws IOException {
+    // Requests still running use the index: let them finish (bounded) before it closes.
+    inFlight.shutdown();
+    try {
+      inFlight.awaitShutdown(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    undertow.stop();
+    background.shutdownNow();
+    health.close();
+    try {
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    index.close();
+  }
+}

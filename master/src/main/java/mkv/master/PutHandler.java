@@ -1,0 +1,124 @@
+package mkv.master;
+
+import io.undertow.server.HttpServerExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import mkv.client.VolumeClient;
+import mkv.client.VolumeException;
+import mkv.client.Written;
+import mkv.index.Index;
+import mkv.index.Record;
+import mkv.layout.KeyPath;
+import mkv.layout.Placement;
+
+/**
+ * PUT of a key: streams the body to every replica in parallel, then commits the record.
+ *
+ * <p>Write ordering makes a crash at any point safe: the record is written PENDING (never served)
+ * before any volume is touched, and turned LIVE, durably, only after every replica has the value
+ * durably. A failed write removes its copies and its record; if removing a copy fails, the record
+ * stays PENDING and {@link PendingSweeper} finishes the clean-up.
+ */
+final class PutHandler {
+  private static final Logger LOG = Logger.getLogger(PutHandler.class.getName());
+
+  private final Index index;
+  private final Placement placement;
+  private final VolumeClient client;
+  private final VolumeHealth health;
+  private final KeyLocks locks;
+  private final PendingSweeper sweeper;
+  private final boolean md5;
+
+  PutHandler(Index index, Placement placement, VolumeClient client, VolumeHealth health, KeyLocks locks,
+      PendingSweeper sweeper, boolean md5) {
+    this.index = index;
+    this.placement = placement;
+    this.client = client;
+    this.health = health;
+    this.locks = locks;
+    this.sweeper = sweeper;
+    this.md5 = md5;
+  }
+
+  void handle(HttpServerExchange exchange, String key) throws IOException {
+    if (key.length() <= 1) {
+      throw new HttpError(400, "empty key: PUT needs a path such as /name");
+    }
+    if (MasterRouter.isReserved(key)) {
+      throw new HttpError(400, "key " + key + " is reserved for the master's own use");
+    }
+    if (!KeyPath.fits(key)) {
+      throw new HttpError(414, "key too long: its file name on a volume would exceed "
+          + KeyPath.MAX_SEGMENT_BYTES + " bytes");
+    }
+    long length = exchange.getRequestContentLength();
+    if (length == 0) {
+      throw new HttpError(411, "empty body: a value needs at least one byte");
+    }
+    try (KeyLocks.Held held = locks.take(key)) {
+      Record old = index.get(key);
+      if (old != null && old.isLive()) {
+        throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
+      }
+      exchange.startBlocking();
+      InputStream body = nonEmpty(exchange.getInputStream());
+      List<String> replicas = placement.replicasFor(key);
+      long created = System.currentTimeMillis();
+      index.put(key, Record.pending(replicas, created), false);
+      String path = KeyPath.of(key);
+      Written written;
+      try {
+        written = client.putAll(replicas, path, body, length, md5);
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof VolumeException v) {
+          health.failed(v);
+        }
+        abandon(key, replicas, path);
+        throw e;
+      }
+      index.put(key, new Record(Record.State.LIVE, replicas, written.size(), written.md5(), created, List.of()), true);
+      if (old != null) {
+        dropStaleCopies(key, old, replicas, path);
+      }
+    }
+    exchange.setStatusCode(201);
+    exchange.endExchange();
+  }
+
+  /** Removes what a failed write left; the record goes only once every copy has. */
+  private void abandon(String key, List<String> replicas, String path) {
+    List<VolumeException> failures = client.deleteAll(replicas, path);
+    if (failures.isEmpty()) {
+      index.delete(key, true);
+    } else {
+      sweeper.remember(key);
+      LOG.warning("PUT " + key + " failed; its PENDING record stays until the sweeper removes copies: "
+          + failures.get(0).getMessage());
+    }
+  }
+
+  /** The replaced (unlinked or abandoned) value may sit on volumes the new placement does not use. */
+  private void dropStaleCopies(String key, Record old, List<String> replicas, String path) {
+    List<String> stale = new ArrayList<>(old.replicas());
+    stale.removeAll(replicas);
+    for (VolumeException e : client.deleteAll(stale, path)) {
+      LOG.warning("PUT " + key + ": could not remove the replaced copy, an orphan for verify --repair: " + e.getMessage());
+    }
+  }
+
+  /** Reads ahead one byte so that an empty chunked body is refused before any volume is touched. */
+  private static InputStream nonEmpty(InputStream in) throws IOException {
+    PushbackInputStream peek = new PushbackInputStream(in, 1);
+    int first = peek.read();
+    if (first < 0) {
+      throw new HttpError(411, "empty body: a value needs at least one byte");
+    }
+    peek.unread(first);
+    return peek;
+  }
+}

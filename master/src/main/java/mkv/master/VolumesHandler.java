@@ -1,0 +1,35 @@
+package mkv.master;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code GET /_volumes}: what the master believes of each volume, as JSON. */
+final class VolumesHandler {
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  private final VolumeHealth health;
+
+  VolumesHandler(VolumeHealth health) {
+    this.health = health;
+  }
+
+  void handle(HttpServerExchange exchange) throws IOException {
+    List<Map<String, Object>> out = health.all().stream().map(s -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("volume", s.volume());
+      m.put("state", s.state().name().toLowerCase(Locale.ROOT));
+      m.put("lastError", s.lastError());
+      m.put("lastSeen", s.lastSeen() == null ? null : s.lastSeen().toString());
+      return m;
+    }).toList();
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    exchange.getResponseSender().send(JSON.writeValueAsString(out));
+  }
+}
