@@ -1,0 +1,34 @@
+package mkv.volume;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** DELETE of one file; empty parent directories stay (a later PUT reuses them). */
+final class DeleteHandler implements HttpHandler {
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws IOException {
+    SafePath path = exchange.getAttachment(VolumeHandler.PATH);
+    if (path.directory()) {
+      throw new VolumeException(400, "cannot DELETE a directory");
+    }
+    try {
+      var attrs = Files.readAttributes(path.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isDirectory()) {
+        throw new VolumeException(404, "not found");
+      }
+      Files.delete(path.file());
+    } catch (NoSuchFileException e) {
+      throw new VolumeException(404, "not found");
+    }
+    // the unlink is durable before we answer, like the rename of a PUT
+    WriteHandler.syncDirectory(path.file().getParent());
+    exchange.setStatusCode(204);
+    exchange.endExchange();
+  }
+}

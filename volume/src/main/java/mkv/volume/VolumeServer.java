@@ -1,0 +1,119 @@
+package mkv.volume;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.xnio.Options;
+
+/**
+ * An embeddable volume server: a dumb HTTP file server over one directory that knows nothing of keys.
+ * {@code try (var v = VolumeServer.start(dir, "127.0.0.1", 0)) { ... v.baseUrl() ... }}
+ */
+public final class VolumeServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(VolumeServer.class.getName());
+
+  /** Name of the temp directory under DIR; hidden from listings and unreachable over HTTP. */
+  public static final String TMP_DIR = ".tmp";
+
+  private final Undertow undertow;
+  private final String host;
+  private final int port;
+  private final Path root;
+
+  private VolumeServer(Undertow undertow, String host, int port, Path root) {
+    this.undertow = undertow;
+    this.host = host;
+    this.port = port;
+    this.root = root;
+  }
+
+  /** Starts a server with default thread counts. */
+  public static VolumeServer start(Path dir, String host, int port) {
+    return start(VolumeConfig.of(dir, host, port));
+  }
+
+  /**
+   * Creates DIR and DIR/.tmp if missing, deletes leftovers of interrupted uploads, and listens.
+   *
+   * @throws UncheckedIOException if DIR cannot be prepared
+   * @throws RuntimeException if the port cannot be bound
+   */
+  public static VolumeServer start(VolumeConfig config) {
+    Path root;
+    Path tmp;
+    try {
+      Files.createDirectories(config.dir());
+      root = config.dir().toRealPath();
+      tmp = root.resolve(TMP_DIR);
+      Files.createDirectories(tmp);
+      cleanTmp(tmp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare volume directory " + config.dir(), e);
+    }
+    Undertow undertow = Undertow.builder()
+        .addHttpListener(config.port(), config.host())
+        .setIoThreads(config.ioThreads())
+        .setWorkerThreads(config.workerThreads())
+        // we decode the raw path ourselves so that %2F and %2e%2e cannot slip past SafePath
+        .setServerOption(UndertowOptions.DECODE_URL, false)
+        // blobs are many GiB: no entity limit (undertow refuses 2 MiB bodies by default)
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+        .setServerOption(UndertowOptions.IDLE_TIMEOUT, 120_000)
+        .setSocketOption(Options.TCP_NODELAY, true)
+        .setHandler(new VolumeHandler(root, tmp))
+        .build();
+    undertow.start();
+    int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    return new VolumeServer(undertow, config.host(), port, root);
+  }
+
+  private static void cleanTmp(Path tmp) throws IOException {
+    int deleted = 0;
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+      for (Path p : leftovers) {
+        Files.delete(p);
+        deleted++;
+      }
+    }
+    if (deleted > 0) {
+      LOG.log(Level.INFO, "deleted " + deleted + " leftover temp files in " + tmp);
+    }
+  }
+
+  /** The port listened on (the real one when started with port 0). */
+  public int port() {
+    return port;
+  }
+
+  /** "host:port" for clients; 127.0.0.1 when bound to all interfaces. */
+  public String address() {
+    String h = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
+    return (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + port;
+  }
+
+  /** "http://host:port", no trailing slash. */
+  public String baseUrl() {
+    return "http://" + address();
+  }
+
+  /** The real path of the directory served. */
+  public Path dir() {
+    return root;
+  }
+
+  /** Stops listening and the worker threads. */
+  @Override
+  public void close() {
+    undertow.stop();
+  }
+}
