@@ -44,7 +44,7 @@ public final class VolumeClient {
         .readTimeout(stallTimeout)
         .writeTimeout(stallTimeout)
         .followRedirects(false)
-        .retryOnConnectionFailure(false) // a PUT body is one-shot; the caller decides about retries
+        .retryOnConnectionFailure(true) // stale pooled connections; one-shot PUT bodies are never retried
         .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
         .build();
     this.ping = http.newBuilder().callTimeout(connectTimeout).build();
