@@ -23,6 +23,7 @@ import okio.BufferedSink;
  * <p>The reader thread reads a chunk, hands the same chunk to every replica's small queue, and
  * reads the next; each replica's connection drains its own queue. Memory is bounded by
  * {@link #QUEUE_CHUNKS} chunks whatever the value size, and the slowest replica paces the reader.
+ * A replica that fails is dropped; the write goes on while at least {@code required} remain.
  */
 final class Fanout {
   static final int CHUNK = 128 * 1024;
@@ -36,16 +37,20 @@ final class Fanout {
   private final InputStream source;
   private final long length;
   private final MessageDigest md5;
+  private final int required;
   private final List<Stream> streams = new ArrayList<>();
+  private final List<VolumeException> failures = new ArrayList<>();
   private volatile boolean aborted;
 
-  Fanout(VolumeClient client, List<String> replicas, String path, InputStream source, long length, boolean md5) {
+  Fanout(VolumeClient client, List<String> replicas, String path, InputStream source, long length, boolean md5,
+      int required) {
     this.client = client;
     this.replicas = replicas;
     this.path = path;
     this.source = source;
     this.length = length;
     this.md5 = md5 ? KeyPath.md5() : null;
+    this.required = required;
   }
 
   Written run() throws IOException {
@@ -61,9 +66,11 @@ final class Fanout {
     try {
       long size = pump();
       for (Stream s : streams) {
-        await(s);
+        if (!s.failed) {
+          await(s);
+        }
       }
-      return new Written(size, md5 == null ? null : HexFormat.of().formatHex(md5.digest()));
+      return new Written(size, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
     } catch (IOException | RuntimeException e) {
       abort();
       throw e;
@@ -90,7 +97,9 @@ final class Fanout {
       }
       byte[] piece = n == CHUNK ? chunk : java.util.Arrays.copyOf(chunk, n);
       for (Stream s : streams) {
-        offer(s, piece);
+        if (!s.failed) {
+          offer(s, piece);
+        }
       }
       if (n < CHUNK) {
         break;
@@ -100,7 +109,9 @@ final class Fanout {
       throw new SourceException("the body ended after " + size + " of " + length + " bytes", null);
     }
     for (Stream s : streams) {
-      offer(s, END);
+      if (!s.failed) {
+        offer(s, END);
+      }
     }
     return size;
   }
@@ -110,8 +121,11 @@ final class Fanout {
     try {
       while (!s.queue.offer(chunk, POLL_MS, TimeUnit.MILLISECONDS)) {
         if (s.result.isDone()) {
-          await(s); // throws the replica's failure
-          throw new VolumeException(s.replica, 0, "PUT ended before the body was sent", null);
+          await(s);
+          if (!s.failed) {
+            dropped(s, new VolumeException(s.replica, 0, "PUT ended before the body was sent", null));
+          }
+          return;
         }
       }
     } catch (InterruptedException e) {
@@ -120,17 +134,25 @@ final class Fanout {
     }
   }
 
-  private static void await(Stream s) throws IOException {
+  /** Waits for a replica's answer; a failure drops it, and fails the write when too few remain. */
+  private void await(Stream s) throws IOException {
     try {
       s.result.get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new VolumeException(s.replica, 0, "PUT failed: " + e.getCause(), e.getCause());
+      dropped(s, e.getCause() instanceof VolumeException v ? v
+          : new VolumeException(s.replica, 0, "PUT failed: " + e.getCause(), e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SourceException("interrupted", e);
+    }
+  }
+
+  private void dropped(Stream s, VolumeException failure) throws VolumeException {
+    s.failed = true;
+    s.call.cancel();
+    failures.add(failure);
+    if (streams.size() - failures.size() < required) {
+      throw failures.get(0);
     }
   }
 
@@ -147,6 +169,7 @@ final class Fanout {
     final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
     Call call;
     Future<Void> result;
+    volatile boolean failed;
 
     Stream(String replica) {
       this.replica = replica;
@@ -177,7 +200,7 @@ final class Fanout {
           Thread.currentThread().interrupt();
           throw new IOException("interrupted");
         }
-        if (aborted) {
+        if (aborted || failed) {
           throw new IOException("write to " + replica + " aborted");
         }
         if (chunk == END) {

@@ -62,13 +62,22 @@ public final class VolumeClient {
    * Returns only when every replica answered success (the volume has the value durably).
    *
    * @param length the source's length if known (sent as Content-Length), else -1 (chunked)
+   * @param required how many replicas must succeed; those that fail while enough remain are
+   *     listed in {@link Written#failed()}
    * @throws SourceException when reading the source fails or it ends short of {@code length}
-   * @throws VolumeException naming the first replica that failed; the others are cancelled. Some
-   *     replicas may hold a complete or partial copy: the caller removes them ({@link #deleteAll}).
+   * @throws VolumeException naming the first replica that failed, once fewer than {@code required}
+   *     can succeed; the others are cancelled. Some replicas may hold a complete copy (the volume
+   *     answered, but too late): the caller removes them ({@link #deleteAll}).
    */
+  public Written putAll(List<String> replicas, String path, InputStream source, long length, boolean md5,
+      int required) throws IOException {
+    return new Fanout(this, replicas, path, source, length, md5, required).run();
+  }
+
+  /** {@link #putAll(List, String, InputStream, long, boolean, int)} requiring every replica. */
   public Written putAll(List<String> replicas, String path, InputStream source, long length, boolean md5)
       throws IOException {
-    return new Fanout(this, replicas, path, source, length, md5).run();
+    return putAll(replicas, path, source, length, md5, replicas.size());
   }
 
   /** Stores {@code source} at {@code path} on one replica. */

@@ -1,4 +1,9 @@
 package mkv.client;
 
-/** What a fan-out wrote to every replica: the byte count and, when asked for, the md5 in hex. */
-public record Written(long size, String md5) {}
+import java.util.List;
+
+/**
+ * What a fan-out wrote: the byte count, the md5 in hex when asked for, and the replicas that
+ * failed while enough others succeeded (empty unless fewer than all were required).
+ */
+public record Written(long size, String md5, List<VolumeException> failed) {}

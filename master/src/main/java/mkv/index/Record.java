@@ -13,8 +13,10 @@ import java.util.List;
  *
  * @param state   whether the key is served
  * @param replicas where the value is (or, while pending, is being written): {@code host:port[/svXX]}
- * @param size    the value's length in bytes, or -1 when unknown (adopted or rebuilt records)
- * @param md5     lowercase hex md5 of the value, or null when not computed
+ * @param size    the value's length in bytes, or -1 when unknown (adopted or rebuilt records); while
+ *     PENDING, the length the client announced
+ * @param md5     lowercase hex md5 of the value, or null when not computed; while PENDING, the md5
+ *     the client announced (Content-MD5), which lets a restart complete the write
  * @param created when the write began, in epoch milliseconds (0 when unknown)
  * @param missing replicas placement wants but that do not hold the value yet (to be repaired)
  */
@@ -54,7 +56,7 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     }
   }
 
-  /** A record for a write about to begin. */
+  /** A record for a write about to begin, of unknown size and md5. */
   public static Record pending(List<String> replicas, long now) {
     return new Record(State.PENDING, replicas, -1, null, now, List.of());
   }

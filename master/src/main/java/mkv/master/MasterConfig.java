@@ -8,8 +8,9 @@ import mkv.layout.Placement;
 /**
  * How a master runs; validated when built.
  *
+ * @param minReplicas  replicas that must hold a value before a PUT succeeds (the rest are repaired later)
  * @param voltimeout   bound on connecting to a volume and on its health check
- * @param stallTimeout bound on a transfer to or from a volume that makes no progress
+ * @param stallTimeout bound on a transfer to or from a volume, or from a client, that makes no progress
  */
 public record MasterConfig(
     String host,
@@ -18,6 +19,7 @@ public record MasterConfig(
     List<String> volumes,
     int replicas,
     int subvolumes,
+    int minReplicas,
     String fallback,
     boolean protect,
     boolean md5,
@@ -29,6 +31,9 @@ public record MasterConfig(
   public MasterConfig {
     volumes = List.copyOf(volumes);
     new Placement(volumes, replicas, subvolumes); // throws on an impossible placement
+    if (minReplicas < 1 || minReplicas > replicas) {
+      throw new IllegalArgumentException("--min-replicas must be from 1 to --replicas (" + replicas + ")");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
     }
@@ -37,40 +42,65 @@ public record MasterConfig(
         throw new IllegalArgumentException("timeouts and intervals must be positive");
       }
     }
+    if (workerThreads < 2) {
+      throw new IllegalArgumentException("--workers must be at least 2");
+    }
   }
 
-  /** A config with minikeyvalue's defaults, for embedding and tests. */
+  /** A builder with minikeyvalue's defaults: 3 replicas, 10 subvolumes, md5 on, 1 s volume timeout. */
+  public static Builder builder(Path db, List<String> volumes) {
+    return new Builder(db, volumes);
+  }
+
+  /** Defaults but for the placement, bound to 127.0.0.1 on any free port: for embedding and tests. */
   public static MasterConfig of(Path db, List<String> volumes, int replicas, int subvolumes) {
-    return new MasterConfig("127.0.0.1", 0, db, volumes, replicas, subvolumes, null, false, true,
-        Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1), 128);
-  }
-
-  public MasterConfig withPort(int p) {
-    return new MasterConfig(host, p, db, volumes, replicas, subvolumes, fallback, protect, md5, voltimeout,
-        stallTimeout, checkInterval, workerThreads);
-  }
-
-  public MasterConfig withFallback(String f) {
-    return new MasterConfig(host, port, db, volumes, replicas, subvolumes, f, protect, md5, voltimeout,
-        stallTimeout, checkInterval, workerThreads);
-  }
-
-  public MasterConfig withProtect(boolean p) {
-    return new MasterConfig(host, port, db, volumes, replicas, subvolumes, fallback, p, md5, voltimeout,
-        stallTimeout, checkInterval, workerThreads);
-  }
-
-  public MasterConfig withMd5(boolean m) {
-    return new MasterConfig(host, port, db, volumes, replicas, subvolumes, fallback, protect, m, voltimeout,
-        stallTimeout, checkInterval, workerThreads);
-  }
-
-  public MasterConfig withTimeouts(Duration vol, Duration stall, Duration check) {
-    return new MasterConfig(host, port, db, volumes, replicas, subvolumes, fallback, protect, md5, vol, stall,
-        check, workerThreads);
+    return builder(db, volumes).replicas(replicas).subvolumes(subvolumes).build();
   }
 
   public Placement placement() {
     return new Placement(volumes, replicas, subvolumes);
+  }
+
+  /** Builds a {@link MasterConfig}; every setter returns the builder. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
+    private final Path db;
+    private final List<String> volumes;
+    private int replicas = 3;
+    private int subvolumes = 10;
+    private int minReplicas;
+    private String fallback;
+    private boolean protect;
+    private boolean md5 = true;
+    private Duration voltimeout = Duration.ofSeconds(1);
+    private Duration stallTimeout = Duration.ofSeconds(30);
+    private Duration checkInterval = Duration.ofSeconds(1);
+    private int workerThreads = 128;
+
+    private Builder(Path db, List<String> volumes) {
+      this.db = db;
+      this.volumes = volumes;
+    }
+
+    public Builder host(String v) { host = v; return this; }
+    public Builder port(int v) { port = v; return this; }
+    public Builder replicas(int v) { replicas = v; return this; }
+    public Builder subvolumes(int v) { subvolumes = v; return this; }
+    /** 0 (the default) means every replica. */
+    public Builder minReplicas(int v) { minReplicas = v; return this; }
+    public Builder fallback(String v) { fallback = v; return this; }
+    public Builder protect(boolean v) { protect = v; return this; }
+    public Builder md5(boolean v) { md5 = v; return this; }
+    public Builder voltimeout(Duration v) { voltimeout = v; return this; }
+    public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
+    public Builder checkInterval(Duration v) { checkInterval = v; return this; }
+    public Builder workerThreads(int v) { workerThreads = v; return this; }
+
+    /** @throws IllegalArgumentException naming the first setting that cannot work */
+    public MasterConfig build() {
+      return new MasterConfig(host, port, db, volumes, replicas, subvolumes, minReplicas == 0 ? replicas : minReplicas,
+          fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads);
+    }
   }
 }

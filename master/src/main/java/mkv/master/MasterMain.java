@@ -36,6 +36,11 @@ public final class MasterMain implements Callable<Integer> {
       description = "Subvolume folders per volume, sv00.. (default: ${DEFAULT-VALUE}).")
   int subvolumes;
 
+  @Option(names = "--min-replicas", defaultValue = "0",
+      description = "Replicas that must hold a value before a PUT answers 201; the others are recorded as "
+          + "missing and filled by verify --repair (default: all of --replicas).")
+  int minReplicas;
+
   @Option(names = "--fallback", description = "host:port to redirect reads of missing keys to.")
   String fallback;
 
@@ -49,7 +54,7 @@ public final class MasterMain implements Callable<Integer> {
       description = "Bound on connecting to a volume and on its health check (default: ${DEFAULT-VALUE}).")
   Duration voltimeout;
 
-  @Option(names = "--stall-timeout", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(names = "--stall-timeout", defaultValue = "30s", converter = DurationConverter.class,
       description = "A transfer to or from a volume, or from a client, that makes no progress for this long "
           + "fails (default: ${DEFAULT-VALUE}).")
   Duration stallTimeout;
@@ -66,8 +71,9 @@ public final class MasterMain implements Callable<Integer> {
   public Integer call() throws Exception {
     MasterConfig config;
     try {
-      config = new MasterConfig(host, port, db, volumes, replicas, subvolumes, fallback, protect, !noMd5, voltimeout,
-          stallTimeout, checkInterval, workers);
+      config = MasterConfig.builder(db, volumes).host(host).port(port).replicas(replicas).subvolumes(subvolumes)
+          .minReplicas(minReplicas).fallback(fallback).protect(protect).md5(!noMd5).voltimeout(voltimeout)
+          .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

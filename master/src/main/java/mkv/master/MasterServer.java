@@ -20,6 +20,7 @@ public final class MasterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MasterServer.class.getName());
   /** How often failed clean-ups of abandoned writes are retried. */
   private static final long SWEEP_SECONDS = 10;
+  private static final int MAX_CONNECTIONS = 10_000;
 
   private final MasterConfig config;
   private final Index index;
@@ -40,13 +41,13 @@ public final class MasterServer implements AutoCloseable {
     try {
       Placement placement = config.placement();
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
-      h = new VolumeHealth(config.volumes(), client, config.checkInterval());
+      h = new VolumeHealth(config.volumes(), client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
       PendingSweeper sweeper = new PendingSweeper(index, client, locks);
       MasterRouter router = new MasterRouter(
           new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
           new ListHandler(index),
-          new PutHandler(index, placement, client, h, locks, sweeper, config.md5()),
+          new PutHandler(index, placement, client, h, locks, sweeper, config.md5(), config.minReplicas()),
           new DeleteHandler(index, client, h, locks, config.protect()),
           new VolumesHandler(h));
       g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
@@ -60,6 +61,10 @@ public final class MasterServer implements AutoCloseable {
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
           .setSocketOption(Options.READ_TIMEOUT, (int) config.stallTimeout().toMillis())
+          // Thousands of idle or slow clients must not exhaust the master: past the high-water mark
+          // it stops accepting until connections close (idle ones are closed after NO_REQUEST_TIMEOUT).
+          .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
+          .setSocketOption(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS * 9 / 10)
           .setHandler(g) // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
           .build();
       u.start();

@@ -13,8 +13,9 @@ import mkv.layout.KeyPath;
 
 /**
  * Resolves PENDING records that no write is working on: those a crash left, and those whose failed
- * write could not remove every copy. No client was told such a write succeeded, so resolving means
- * rolling back: remove every copy, then the record.
+ * write could not remove every copy. No client was told such a write succeeded, so either outcome
+ * is correct: a write whose client announced its size and md5 is completed when every replica
+ * holds exactly that; any other is rolled back (every copy removed, then the record).
  */
 final class PendingSweeper {
   private static final Logger LOG = Logger.getLogger(PendingSweeper.class.getName());
@@ -68,6 +69,13 @@ final class PendingSweeper {
         if (record == null || record.state() != Record.State.PENDING) {
           continue;
         }
+        if (complete(key, record)) {
+          index.put(key, new Record(Record.State.LIVE, record.replicas(), record.size(), record.md5(),
+              record.created(), List.of()), true);
+          resolved++;
+          LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
+          continue;
+        }
         List<VolumeException> failures = client.deleteAll(record.replicas(), KeyPath.of(key));
         if (failures.isEmpty()) {
           index.delete(key, true);
@@ -80,5 +88,23 @@ final class PendingSweeper {
       }
     }
     return resolved;
+  }
+
+  /** Whether every replica holds the announced size and md5 (only known when the client sent them). */
+  private boolean complete(String key, Record record) {
+    if (record.size() < 0 || record.md5() == null) {
+      return false;
+    }
+    String path = KeyPath.of(key);
+    try {
+      for (String replica : record.replicas()) {
+        if (client.size(replica, path) != record.size() || !record.md5().equals(client.md5(replica, path))) {
+          return false;
+        }
+      }
+      return true;
+    } catch (VolumeException e) {
+      return false;
+    }
   }
 }

@@ -33,9 +33,10 @@ final class PutHandler {
   private final KeyLocks locks;
   private final PendingSweeper sweeper;
   private final boolean md5;
+  private final int minReplicas;
 
   PutHandler(Index index, Placement placement, VolumeClient client, VolumeHealth health, KeyLocks locks,
-      PendingSweeper sweeper, boolean md5) {
+      PendingSweeper sweeper, boolean md5, int minReplicas) {
     this.index = index;
     this.placement = placement;
     this.client = client;
@@ -43,6 +44,7 @@ final class PutHandler {
     this.locks = locks;
     this.sweeper = sweeper;
     this.md5 = md5;
+    this.minReplicas = minReplicas;
   }
 
   void handle(HttpServerExchange exchange, String key) throws IOException {
@@ -60,6 +62,7 @@ final class PutHandler {
     if (length == 0) {
       throw new HttpError(411, "empty body: a value needs at least one byte");
     }
+    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
     try (KeyLocks.Held held = locks.take(key)) {
       Record old = index.get(key);
       if (old != null && old.isLive()) {
@@ -69,11 +72,16 @@ final class PutHandler {
       InputStream body = nonEmpty(exchange.getInputStream());
       List<String> replicas = placement.replicasFor(key);
       long created = System.currentTimeMillis();
-      index.put(key, Record.pending(replicas, created), false);
+      // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
+      // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
+      index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of()), false);
       String path = KeyPath.of(key);
       Written written;
       try {
-        written = client.putAll(replicas, path, body, length, md5);
+        written = client.putAll(replicas, path, body, length, md5 || expectedMd5 != null, minReplicas);
+        if (expectedMd5 != null && !expectedMd5.equals(written.md5())) {
+          throw new HttpError(400, "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
+        }
       } catch (IOException | RuntimeException e) {
         if (e instanceof VolumeException v) {
           health.failed(v);
@@ -81,7 +89,14 @@ final class PutHandler {
         abandon(key, replicas, path);
         throw e;
       }
-      index.put(key, new Record(Record.State.LIVE, replicas, written.size(), written.md5(), created, List.of()), true);
+      List<String> missing = new ArrayList<>();
+      for (VolumeException failure : written.failed()) {
+        health.failed(failure);
+        missing.add(failure.volume());
+        LOG.warning("PUT " + key + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
+      }
+      index.put(key, new Record(Record.State.LIVE, replicas, written.size(), md5 ? written.md5() : null, created,
+          missing), true);
       if (old != null) {
         dropStaleCopies(key, old, replicas, path);
       }

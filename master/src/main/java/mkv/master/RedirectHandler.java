@@ -48,17 +48,7 @@ final class RedirectHandler {
       }
       return;
     }
-    List<String> holders = record.holders();
-    List<String> up = new ArrayList<>(holders.size());
-    for (String replica : holders) {
-      if (health.isUp(replica)) {
-        up.add(replica);
-      }
-    }
-    if (up.isEmpty()) {
-      throw new HttpError(503, "no replica of this key is up: " + String.join(", ", holders));
-    }
-    String replica = up.get(ThreadLocalRandom.current().nextInt(up.size()));
+    String replica = choose(record.holders());
     var headers = exchange.getResponseHeaders();
     if (md5 && record.md5() != null) {
       headers.put(CONTENT_MD5, record.md5());
@@ -66,6 +56,24 @@ final class RedirectHandler {
     headers.put(KEY_VOLUMES, String.join(",", record.replicas()));
     headers.put(KEY_BALANCE, placement.isBalanced(key, record.replicas()) ? "balanced" : "unbalanced");
     redirect(exchange, KeyPath.url(replica, key));
+  }
+
+  /** A random replica among those up, else among those slow; 503 when all are down. */
+  private String choose(List<String> holders) {
+    List<String> up = new ArrayList<>(holders.size());
+    List<String> slow = new ArrayList<>(0);
+    for (String replica : holders) {
+      switch (health.state(replica)) {
+        case UP -> up.add(replica);
+        case SLOW -> slow.add(replica);
+        case DOWN -> { }
+      }
+    }
+    List<String> candidates = up.isEmpty() ? slow : up;
+    if (candidates.isEmpty()) {
+      throw new HttpError(503, "no replica of this key is up: " + String.join(", ", holders));
+    }
+    return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
   }
 
   private static void redirect(HttpServerExchange exchange, String location) {

@@ -21,8 +21,8 @@ import mkv.layout.Placement;
 final class VolumeHealth implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VolumeHealth.class.getName());
 
-  /** A volume's state as last seen. */
-  enum State { UP, DOWN }
+  /** A volume's state as last seen: SLOW answers its check, but in over half the time allowed. */
+  enum State { UP, SLOW, DOWN }
 
   /** One volume's health, as {@code GET /_volumes} shows it. */
   record Status(String volume, State state, String lastError, Instant lastSeen) {}
@@ -31,10 +31,12 @@ final class VolumeHealth implements AutoCloseable {
   private final List<String> servers;
   private final VolumeClient client;
   private final ScheduledExecutorService checker;
+  private final long slowNanos;
 
-  VolumeHealth(List<String> servers, VolumeClient client, Duration interval) {
+  VolumeHealth(List<String> servers, VolumeClient client, Duration interval, Duration timeout) {
     this.servers = List.copyOf(servers);
     this.client = client;
+    this.slowNanos = timeout.toNanos() / 2;
     for (String s : servers) {
       statuses.put(s, new Status(s, State.UP, null, null)); // innocent until a check says otherwise
     }
@@ -49,10 +51,10 @@ final class VolumeHealth implements AutoCloseable {
     }
   }
 
-  /** Whether the server of {@code replica} ({@code host:port[/svXX]}) is believed up. */
-  boolean isUp(String replica) {
+  /** What is believed of the server of {@code replica} ({@code host:port[/svXX]}). */
+  State state(String replica) {
     Status s = statuses.get(Placement.server(replica));
-    return s == null || s.state() == State.UP;
+    return s == null ? State.UP : s.state();
   }
 
   /** Records a failed request to a volume: it is taken out of rotation until a check passes. */
@@ -61,7 +63,7 @@ final class VolumeHealth implements AutoCloseable {
     Status old = statuses.get(server);
     // An answer (even an error status) proves the server is reachable; only silence marks it down.
     if (old != null && e.status() == 0) {
-      if (old.state() == State.UP) {
+      if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " marked down: " + e.getMessage());
       }
       statuses.put(server, new Status(server, State.DOWN, e.getMessage(), old.lastSeen()));
@@ -79,13 +81,15 @@ final class VolumeHealth implements AutoCloseable {
   private void check(String server) {
     Status old = statuses.get(server);
     try {
+      long start = System.nanoTime();
       client.ping(server);
-      if (old.state() != State.UP) {
-        LOG.info("volume " + server + " is up");
+      State now = System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      if (old.state() != now) {
+        LOG.info("volume " + server + " is " + now.name().toLowerCase(java.util.Locale.ROOT));
       }
-      statuses.put(server, new Status(server, State.UP, null, Instant.now()));
+      statuses.put(server, new Status(server, now, null, Instant.now()));
     } catch (VolumeException e) {
-      if (old.state() == State.UP) {
+      if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " is down: " + e.getMessage());
       }
       statuses.put(server, new Status(server, State.DOWN, e.getMessage(), old.lastSeen()));

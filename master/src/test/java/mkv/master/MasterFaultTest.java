@@ -159,6 +159,80 @@ class MasterFaultTest {
     }
   }
 
+  @Test
+  void minReplicasStoresWithoutADeadVolumeAndRecordsItMissing(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.volumes(tmp, 3)) {
+      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(3).subvolumes(1)
+          .minReplicas(2).build());
+      String dead = c.addresses().get(2);
+      c.kill(2);
+      Reply created = put(c.url("/degraded"), "two of three");
+      assertEquals(201, created.code(), created.text());
+      for (int i = 0; i < 10; i++) {
+        Reply r = get(c.url("/degraded"));
+        assertEquals(302, r.code());
+        assertFalse(r.header("Location").contains(dead), "redirected to the missing replica");
+      }
+      assertEquals("two of three", new String(read(c.url("/degraded")), StandardCharsets.UTF_8));
+      c.kill(1);
+      Reply refused = put(c.url("/too/degraded"), "one of three");
+      assertTrue(refused.code() >= 500, "one replica is below --min-replicas 2: " + refused.code());
+      assertEquals(404, get(c.url("/too/degraded")).code());
+      c.stopMaster();
+      try (Index index = Index.open(tmp.resolve("index"))) {
+        Record r = index.get("/degraded");
+        assertEquals(List.of(dead), r.missing());
+        assertEquals(2, r.holders().size());
+      }
+    }
+  }
+
+  @Test
+  void bodyThatDoesNotMatchContentMd5IsRefusedAndNotStored(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 3, 3, 1)) {
+      okhttp3.Request bad = new okhttp3.Request.Builder().url(c.url("/checked"))
+          .header("Content-MD5", "00000000000000000000000000000000")
+          .put(okhttp3.RequestBody.create("value".getBytes(StandardCharsets.UTF_8), mkv.testing.Http.OCTETS)).build();
+      Reply r = mkv.testing.Http.call(bad);
+      assertEquals(400, r.code(), r.text());
+      assertTrue(r.text().contains("Content-MD5"), r.text());
+      assertEquals(404, get(c.url("/checked")).code());
+      for (int i = 0; i < 3; i++) {
+        assertTrue(filesOf(c.volumeDir(i), "/checked").isEmpty());
+      }
+      okhttp3.Request good = bad.newBuilder().header("Content-MD5", "2063c1608d6e0baf80249c42e2be5804").build();
+      assertEquals(201, mkv.testing.Http.call(good).code());
+    }
+  }
+
+  @Test
+  void pendingWriteWithAnnouncedMd5IsCompletedOnStartWhenEveryReplicaHasIt(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 3, 2, 1)) {
+      c.stopMaster();
+      String key = "/crashed/after/copies";
+      List<String> replicas = c.config().placement().replicasFor(key);
+      try (Index index = Index.open(c.config().db())) {
+        // "value" has md5 2063c1608d6e0baf80249c42e2be5804
+        index.put(key, new Record(Record.State.PENDING, replicas, 5, "2063c1608d6e0baf80249c42e2be5804",
+            System.currentTimeMillis(), List.of()), true);
+      }
+      for (String r : replicas) {
+        Path file = c.dirOf(Placement.server(r)).resolve(KeyPath.of(key).substring(1));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "value");
+      }
+      c.startMaster(c.config());
+      assertTrue(eventually(PATIENCE, () -> {
+        try {
+          return get(c.url(key)).code() == 302;
+        } catch (IOException e) {
+          return false;
+        }
+      }), "the complete write was not completed");
+      assertEquals("value", new String(read(c.url(key)), StandardCharsets.UTF_8));
+    }
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   static List<String> keysPlacedOn(TestCluster c, String server, int count, String prefix) {
