@@ -41,6 +41,9 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   public void handleEvent(StreamSinkChannel sink) {
     try {
       while (remaining > 0) {
+        // undertow's response conduit reads from the channel's own position while the headers are
+        // still pending, despite the explicit one: keep the two in step (found by the range tests)
+        file.position(position);
         long n = sink.transferFrom(file, position, remaining);
         if (n == 0) {
           // socket full: continue when writable (undertow resumes after the handler returns)
