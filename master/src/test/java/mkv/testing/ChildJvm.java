@@ -90,6 +90,14 @@ public final class ChildJvm implements AutoCloseable {
     throw new IOException("no VmRSS for " + process.pid());
   }
 
+  /** Sends a signal by name (STOP, CONT, KILL...). */
+  public void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** SIGKILL, and wait for the process to be gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -102,6 +110,11 @@ public final class ChildJvm implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    try {
+      signal("CONT"); // a frozen process cannot act on SIGTERM
+    } catch (IOException e) {
+      // already gone
+    }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       kill();
