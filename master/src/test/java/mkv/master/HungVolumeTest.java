@@ -1,0 +1,117 @@
+package mkv.master;
+
+import static mkv.testing.Http.eventually;
+import static mkv.testing.Http.get;
+import static mkv.testing.Http.put;
+import static mkv.testing.Http.read;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mkv.layout.KeyPath;
+import mkv.layout.Placement;
+import mkv.testing.ChildJvm;
+import mkv.testing.Http.Reply;
+import mkv.volume.VolumeMain;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A frozen (SIGSTOP) volume: writes fail within the stall bound and leave nothing, reads skip it. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HungVolumeTest {
+  @Test
+  void frozenVolumeFailsWritesWithinTheBoundAndReadsSkipIt(@TempDir Path tmp) throws Exception {
+    List<ChildJvm> volumes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Path dir = Files.createDirectories(tmp.resolve("volume" + i));
+        volumes.add(ChildJvm.start(tmp.resolve("volume" + i + ".log"), List.of("-Xmx64m"), VolumeMain.class.getName(),
+            List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString())));
+      }
+      List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
+      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
+          .voltimeout(Duration.ofMillis(500)).stallTimeout(Duration.ofSeconds(2))
+          .checkInterval(Duration.ofMillis(200)).build();
+      try (MasterServer master = MasterServer.start(config)) {
+        String frozen = addresses.get(0);
+        Placement placement = config.placement();
+        List<String> onFrozen = Stream.iterate(0, i -> i + 1).limit(1000).map(i -> "/k" + i)
+            .filter(k -> placement.replicasFor(k).contains(frozen)).limit(2).toList();
+        String stored = onFrozen.get(0);
+        String doomed = onFrozen.get(1);
+        assertEquals(201, put(master.baseUrl() + stored, "before").code());
+
+        volumes.get(0).signal("STOP");
+        long start = System.nanoTime();
+        Reply failed = put(master.baseUrl() + doomed, "x".repeat(4 << 20));
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(failed.code() >= 500, "status " + failed.code());
+        assertTrue(failed.text().contains(frozen), failed.text());
+        assertTrue(took < 8_000, "a PUT to a frozen volume took " + took + " ms; the bound is the 2 s stall timeout");
+        assertEquals(404, get(master.baseUrl() + doomed).code());
+
+        assertTrue(eventually(Duration.ofSeconds(5), () -> stateOf(master, frozen).equals("down")));
+        for (int i = 0; i < 20; i++) {
+          long t = System.nanoTime();
+          Reply r = get(master.baseUrl() + stored);
+          assertEquals(302, r.code());
+          assertFalse(r.header("Location").contains(frozen));
+          assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(1), "a GET waited on the frozen volume");
+        }
+        assertEquals("before", new String(read(master.baseUrl() + stored), StandardCharsets.UTF_8));
+
+        volumes.get(0).signal("CONT");
+        // The late copy, if the volume finished it, is removed: the key was never acknowledged.
+        Path late = tmp.resolve("volume0").resolve(KeyPath.of(doomed).substring(1));
+        assertTrue(eventually(Duration.ofSeconds(40), () -> !Files.exists(late) && unclaimed(master, doomed)),
+            "the failed write left a copy or a record");
+        assertEquals(404, get(master.baseUrl() + doomed).code());
+        assertTrue(eventually(Duration.ofSeconds(20), () -> {
+          try {
+            return put(master.baseUrl() + doomed, "after").code() == 201;
+          } catch (IOException e) {
+            return false;
+          }
+        }));
+      }
+    } finally {
+      for (ChildJvm v : volumes) {
+        v.close();
+      }
+    }
+  }
+
+  /** Whether neither listing shows the key. */
+  private static boolean unclaimed(MasterServer master, String key) {
+    try {
+      return !get(master.baseUrl() + "/?list").text().contains(key) && !get(master.baseUrl() + "/?unlinked").text()
+          .contains(key);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String stateOf(MasterServer master, String server) {
+    try {
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(master.baseUrl() + "/_volumes").body());
+      for (var v : json) {
+        if (v.get("volume").asText().equals(server)) {
+          return v.get("state").asText();
+        }
+      }
+    } catch (IOException e) {
+      // not yet
+    }
+    return "?";
+  }
+}

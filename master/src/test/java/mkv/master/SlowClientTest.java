@@ -1,0 +1,91 @@
+package mkv.master;
+
+import static mkv.testing.Http.put;
+import static mkv.testing.Http.read;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mkv.testing.Http.Reply;
+import mkv.testing.TestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hostile clients: idle connections by the thousand, trickling headers and bodies, huge headers. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SlowClientTest {
+  @Test
+  void idleAndTricklingClientsDoNotStopOthersBeingServed(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 3, 2, 1)) {
+      int port = c.master().port();
+      List<Socket> hostile = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2000; i++) {
+          hostile.add(new Socket("127.0.0.1", port)); // idle: never sends a byte
+        }
+        List<OutputStream> tricklers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          hostile.add(s);
+          OutputStream out = s.getOutputStream();
+          out.write(("PUT /slow" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+          tricklers.add(out);
+        }
+        byte[] value = "served anyway".getBytes(StandardCharsets.UTF_8);
+        for (int round = 0; round < 20; round++) {
+          for (OutputStream out : tricklers) {
+            out.write('x'); // one byte of body per round: these PUTs hold a worker each
+            out.flush();
+          }
+          String key = "/normal/" + round;
+          Reply r = put(c.url(key), value);
+          assertEquals(201, r.code(), r.text());
+          assertArrayEquals(value, read(c.url(key)));
+        }
+      } finally {
+        for (Socket s : hostile) {
+          s.close();
+        }
+      }
+      // None of the trickled PUTs completed, so none may be stored.
+      assertTrue(noneStored(c, 50), "a trickled, unfinished PUT was stored");
+    }
+  }
+
+  @Test
+  void hugeHeadersAreRefusedAndNothingIsStored(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 1, 1, 1)) {
+      try (Socket s = new Socket("127.0.0.1", c.master().port())) {
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("PUT /huge HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(200_000) + "\r\nContent-Length: 1\r\n\r\nv")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+        assertTrue(status.isEmpty() || status.contains(" 4"), "status line: " + status);
+      } catch (IOException closedOnUs) {
+        // refusing by closing the connection is fine too
+      }
+      assertEquals(404, mkv.testing.Http.get(c.url("/huge")).code());
+    }
+  }
+
+  private static boolean noneStored(TestCluster c, int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      if (mkv.testing.Http.get(c.url("/slow" + i)).code() != 404) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
