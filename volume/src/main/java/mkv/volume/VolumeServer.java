@@ -2,6 +2,7 @@ package mkv.volume;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -70,7 +71,9 @@ public final class VolumeServer implements AutoCloseable {
         .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
         .setServerOption(UndertowOptions.IDLE_TIMEOUT, 120_000)
         .setSocketOption(Options.TCP_NODELAY, true)
-        .setHandler(new VolumeHandler(root, tmp))
+        // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the body,
+        // so refused uploads are answered without the client sending them
+        .setHandler(new HttpContinueReadHandler(new VolumeHandler(root, tmp)))
         .build();
     undertow.start();
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();

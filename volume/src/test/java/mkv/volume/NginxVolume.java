@@ -90,6 +90,11 @@ public final class NginxVolume implements AutoCloseable {
     }
   }
 
+  /** The volume directives, each also in deploy/nginx-volume.conf (DeployConfigTest checks it). */
+  static final java.util.List<String> VOLUME_DIRECTIVES = java.util.List.of(
+      "client_max_body_size 0;", "dav_methods PUT DELETE;", "create_full_put_path on;",
+      "dav_access user:rw group:r all:r;", "autoindex on;", "autoindex_format json;", "sendfile on;");
+
   /** The config: the same volume directives as deploy/nginx-volume.conf, with test paths. */
   static String config(Path prefix, Path root, int port) {
     boolean isRoot = "root".equals(System.getProperty("user.name"));
@@ -116,6 +121,7 @@ public final class NginxVolume implements AutoCloseable {
         + "    dav_access user:rw group:r all:r;\n"
         + "    autoindex on;\n"
         + "    autoindex_format json;\n"
+        + "    location ~ \"/\\.\" { return 404; }\n"
         + "  }\n"
         + "}\n";
   }

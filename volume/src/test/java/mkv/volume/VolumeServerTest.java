@@ -196,6 +196,30 @@ class VolumeServerTest {
   }
 
   @Test
+  void expectContinueGets100BeforeTheBody() throws IOException {
+    try (java.net.Socket s = RawHttp.connect(volume.port())) {
+      s.getOutputStream().write(("PUT /e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+          + "Expect: 100-continue\r\nContent-Length: 3\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      byte[] interim = new byte["HTTP/1.1 100 Continue\r\n\r\n".length()];
+      int got = 0;
+      for (int n; got < interim.length && (n = s.getInputStream().read(interim, got, interim.length - got)) > 0; ) {
+        got += n; // bounded by the socket timeout and the array length
+      }
+      assertTrue(new String(interim, 0, got, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 100"));
+      s.getOutputStream().write("abc".getBytes(StandardCharsets.ISO_8859_1));
+      assertEquals(201, RawHttp.read(s.getInputStream()).status());
+    }
+    assertEquals("abc", Files.readString(dir.resolve("e/x")));
+  }
+
+  @Test
+  void expectContinueToARefusedPathIsAnsweredWithoutTheBody() throws IOException {
+    RawHttp.Response r = RawHttp.exchange(volume.port(), "PUT /../x HTTP/1.1\r\nHost: x\r\n"
+        + "Expect: 100-continue\r\nContent-Length: 1000000\r\n\r\n");
+    assertEquals(400, r.status());
+  }
+
+  @Test
   void largeStreamedPutRoundTripsByMd5() throws Exception {
     long size = 64L << 20;
     MessageDigest sent = MessageDigest.getInstance("MD5");
