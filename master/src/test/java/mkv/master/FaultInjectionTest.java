@@ -29,6 +29,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,10 +111,18 @@ class FaultInjectionTest {
     for (JsonNode k : listed.get("keys")) {
       assertTrue(readMd5(k.asText()) != null, "listed key not readable: " + k.asText());
     }
+  }
+
+  @AfterEach
+  void stopChildren() throws InterruptedException {
     for (ChildJvm v : volumes) {
-      v.close();
+      if (v != null) {
+        v.close();
+      }
     }
-    master.close();
+    if (master != null) {
+      master.close();
+    }
   }
 
   /** One writer: PUT fresh keys, read some back, delete some; bounded by the deadline. */

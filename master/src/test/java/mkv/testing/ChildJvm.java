@@ -40,6 +40,8 @@ public final class ChildJvm implements AutoCloseable {
     command.add(mainClass);
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    // A test JVM that dies or is killed must not leave servers behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread pump = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
