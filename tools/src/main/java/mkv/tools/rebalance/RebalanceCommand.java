@@ -1,0 +1,87 @@
+package mkv.tools.rebalance;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import mkv.cli.Cli;
+import mkv.cli.DurationConverter;
+import mkv.client.VolumeClient;
+import mkv.tools.Pool;
+import mkv.tools.Progress;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mkv rebalance}: moves values to where a new set of volumes places them. */
+@Command(name = "rebalance", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Moves every value that is not where the new set of volumes places it: streams it from a volume that "
+            + "holds it to the volumes that should, checks the copy (size, and md5 when the record has one), "
+            + "records the new replicas, then deletes the copies no longer wanted.",
+        "Safe to kill at any moment and to re-run: the re-run finishes what was left. Unlinked keys move too "
+            + "and stay unlinked; md5s are kept. PENDING records (unfinished writes) are skipped: a master "
+            + "resolves them when it starts. Keep the old volumes running until it is done, and run it with no "
+            + "master on the index (it refuses a locked index).",
+        "Exit status: 0 when every key is in place, 1 when a key could not be moved (each is reported and "
+            + "stays readable where it was), 2 on a bad flag."})
+public final class RebalanceCommand implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(RebalanceCommand.class.getName());
+
+  @Option(names = "--db", required = true, description = "Directory of the master's LevelDB index.")
+  Path db;
+
+  @Option(names = "--volumes", required = true, split = ",",
+      description = "The NEW set of volume servers, host:port,... as the master will run with. Old volumes that "
+          + "are left out must still be running: values are copied from them.")
+  List<String> volumes;
+
+  @Option(names = "--replicas", defaultValue = "3",
+      description = "Copies of each value under the new placement (default: ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(names = "--subvolumes", defaultValue = "10",
+      description = "Subvolume folders per volume under the new placement (default: ${DEFAULT-VALUE}).")
+  int subvolumes;
+
+  @Option(names = "--workers", defaultValue = "0",
+      description = "Keys moved in parallel (default: 4 per CPU core, at least 4).")
+  int workers;
+
+  @Option(names = "--dry-run", description = "Print how many keys and bytes would move, and change nothing.")
+  boolean dryRun;
+
+  @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
+  Duration progressInterval;
+
+  @Override
+  public Integer call() throws Exception {
+    RebalanceConfig config;
+    try {
+      config = new RebalanceConfig(db, volumes, replicas, subvolumes, workers == 0 ? Pool.defaultWorkers() : workers,
+          dryRun, Progress.onTerminal(), progressInterval);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    LOG.info("rebalancing " + config.db() + " onto " + config.volumes() + ", replicas " + config.replicas()
+        + ", subvolumes " + config.subvolumes() + ", workers " + config.workers() + (dryRun ? " (dry run)" : ""));
+    Rebalance.Result result = new Rebalance(config, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60))).run();
+    if (dryRun) {
+      System.out.println(result.summary());
+    } else {
+      LOG.info(result.summary());
+    }
+    if (!result.ok()) {
+      LOG.warning(result.failed() + " keys could not be moved and stay readable where they were; fix the cause and "
+          + "re-run. First failures:");
+      result.failures().forEach(f -> LOG.warning("  " + f));
+    }
+    return result.ok() ? 0 : 1;
+  }
+
+  public static void main(String[] args) {
+    Cli.main(new RebalanceCommand(), args);
+  }
+}
