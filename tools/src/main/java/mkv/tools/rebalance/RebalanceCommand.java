@@ -8,7 +8,7 @@ import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.client.VolumeClient;
-import mkv.tools.Pool;
+import mkv.work.Pool;
 import mkv.tools.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -15,7 +15,7 @@ import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
-import mkv.tools.Pool;
+import mkv.work.Pool;
 import mkv.tools.Progress;
 import mkv.tools.Summary;
 

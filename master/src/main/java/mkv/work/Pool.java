@@ -1,4 +1,4 @@
-package mkv.tools;
+package mkv.work;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
