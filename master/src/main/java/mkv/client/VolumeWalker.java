@@ -20,8 +20,8 @@ public final class VolumeWalker {
 
   /** What a walk reports: each key file found, and each file that is not one. */
   public interface Sink {
-    /** A key's value at {@code replica} ({@code host:port[/svXX]}), {@code size} bytes as listed. */
-    void key(String replica, String key, long size);
+    /** A key's value at {@code replica} ({@code host:port[/svXX]}); {@code file} has its size and mtime as listed. */
+    void key(String replica, String key, AutoindexEntry file);
 
     /** A file this layout does not write (a stray, or a name that does not match its folder); ignored. */
     default void stray(String url) {}
@@ -106,7 +106,7 @@ public final class VolumeWalker {
         if (key == null) {
           sink.stray(VolumeClient.url(replica, path));
         } else {
-          sink.key(replica, key, e.bytes());
+          sink.key(replica, key, e);
         }
       }
     }

@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
 import mkv.layout.Placement;
+import mkv.repair.PendingResolver;
 import org.xnio.Options;
 
 /** The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close. */
@@ -43,7 +44,7 @@ public final class MasterServer implements AutoCloseable {
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
       h = new VolumeHealth(config.volumes(), client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
-      PendingSweeper sweeper = new PendingSweeper(index, client, locks);
+      PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
       MasterRouter router = new MasterRouter(
           new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
           new ListHandler(index),

@@ -5,29 +5,26 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import mkv.client.VolumeClient;
-import mkv.client.VolumeException;
 import mkv.index.Index;
 import mkv.index.Record;
-import mkv.layout.KeyPath;
+import mkv.repair.PendingResolver;
 
 /**
- * Resolves PENDING records that no write is working on: those a crash left, and those whose failed
- * write could not remove every copy. No client was told such a write succeeded, so either outcome
- * is correct: a write whose client announced its size and md5 is completed when every replica
- * holds exactly that; any other is rolled back (every copy removed, then the record).
+ * Finds PENDING records that no write is working on, those a crash left (one pass over the index
+ * at start-up) and those whose failed write could not remove every copy (retried periodically),
+ * and resolves them with a {@link PendingResolver}.
  */
 final class PendingSweeper {
   private static final Logger LOG = Logger.getLogger(PendingSweeper.class.getName());
 
   private final Index index;
-  private final VolumeClient client;
+  private final PendingResolver resolver;
   private final KeyLocks locks;
   private final Set<String> toRetry = ConcurrentHashMap.newKeySet();
 
-  PendingSweeper(Index index, VolumeClient client, KeyLocks locks) {
+  PendingSweeper(Index index, PendingResolver resolver, KeyLocks locks) {
     this.index = index;
-    this.client = client;
+    this.resolver = resolver;
     this.locks = locks;
   }
 
@@ -57,9 +54,9 @@ final class PendingSweeper {
     return resolve(pending);
   }
 
-  private int resolve(List<String> pending) {
+  private int resolve(List<String> keys) {
     int resolved = 0;
-    for (String key : pending) {
+    for (String key : keys) {
       KeyLocks.Held held = locks.tryTake(key);
       if (held == null) {
         continue; // a write is in progress: it is not abandoned
@@ -69,42 +66,18 @@ final class PendingSweeper {
         if (record == null || record.state() != Record.State.PENDING) {
           continue;
         }
-        if (complete(key, record)) {
-          index.put(key, new Record(Record.State.LIVE, record.replicas(), record.size(), record.md5(),
-              record.created(), List.of()), true);
-          resolved++;
-          LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
-          continue;
+        switch (resolver.resolve(key, record)) {
+          case COMPLETED -> LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
+          case ROLLED_BACK -> LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
+          case RETRY_LATER -> {
+            toRetry.add(key);
+            LOG.warning("unfinished write of " + key + " not rolled back yet: a replica could not be reached");
+            continue;
+          }
         }
-        List<VolumeException> failures = client.deleteAll(record.replicas(), KeyPath.of(key));
-        if (failures.isEmpty()) {
-          index.delete(key, true);
-          resolved++;
-          LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
-        } else {
-          toRetry.add(key);
-          LOG.warning("unfinished write of " + key + " not rolled back yet: " + failures.get(0).getMessage());
-        }
+        resolved++;
       }
     }
     return resolved;
-  }
-
-  /** Whether every replica holds the announced size and md5 (only known when the client sent them). */
-  private boolean complete(String key, Record record) {
-    if (record.size() < 0 || record.md5() == null) {
-      return false;
-    }
-    String path = KeyPath.of(key);
-    try {
-      for (String replica : record.replicas()) {
-        if (client.size(replica, path) != record.size() || !record.md5().equals(client.md5(replica, path))) {
-          return false;
-        }
-      }
-      return true;
-    } catch (VolumeException e) {
-      return false;
-    }
   }
 }

@@ -49,8 +49,8 @@ class VolumeWalkerTest {
       for (VolumeWalker.Shard shard : walker.shards(server)) {
         walker.walk(shard, new VolumeWalker.Sink() {
           @Override
-          public void key(String replica, String key, long size) {
-            found.add(replica + " " + key + " " + size);
+          public void key(String replica, String key, AutoindexEntry file) {
+            found.add(replica + " " + key + " " + file.bytes());
           }
 
           @Override

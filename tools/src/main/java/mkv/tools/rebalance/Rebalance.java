@@ -16,9 +16,9 @@ import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
-import mkv.work.Pool;
 import mkv.tools.Progress;
 import mkv.tools.Summary;
+import mkv.work.Pool;
 import okhttp3.Response;
 
 /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import mkv.client.AutoindexEntry;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.VolumeWalker;
@@ -15,9 +16,9 @@ import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
-import mkv.work.Pool;
 import mkv.tools.Progress;
 import mkv.tools.Summary;
+import mkv.work.Pool;
 
 /**
  * Recreates a lost index from what the volumes hold: one LIVE record per key, naming every replica
@@ -134,7 +135,8 @@ public final class Rebuild {
   private void walk(Index index, List<VolumeWalker.Shard> shards) throws InterruptedException {
     VolumeWalker.Sink sink = new VolumeWalker.Sink() {
       @Override
-      public void key(String replica, String key, long size) {
+      public void key(String replica, String key, AutoindexEntry file) {
+        long size = file.bytes();
         files.increment();
         bytes.add(Math.max(0, size));
         merge(index, key, replica, size);
