@@ -64,8 +64,9 @@ final class VolumeHandler implements HttpHandler {
       }
       exchange.putAttachment(PATH, path);
       next.handleRequest(exchange);
-    } catch (Throwable t) {
-      fail(exchange, path, t);
+    } catch (Exception e) {
+      // Errors (out of memory...) go on to undertow, which answers 500 and logs them
+      fail(exchange, path, e);
     }
   }
 

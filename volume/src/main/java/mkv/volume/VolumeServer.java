@@ -75,7 +75,12 @@ public final class VolumeServer implements AutoCloseable {
         // so refused uploads are answered without the client sending them
         .setHandler(new HttpContinueReadHandler(new VolumeHandler(root, tmp)))
         .build();
-    undertow.start();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      undertow.stop(); // the XNIO worker threads are already running
+      throw e;
+    }
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     return new VolumeServer(undertow, config.host(), port, root);
   }

@@ -285,6 +285,24 @@ class VolumeServerTest {
   }
 
   @Test
+  void putBelowAFileIs409() throws IOException {
+    try (Response r = call("PUT", "/f", new byte[] {1})) {
+      assertEquals(201, r.code());
+    }
+    try (Response r = call("PUT", "/f/x", new byte[] {2})) {
+      assertEquals(409, r.code());
+    }
+    assertArrayEquals(new byte[] {1}, Files.readAllBytes(dir.resolve("f")));
+    assertEquals(0, tmpFiles());
+  }
+
+  @Test
+  void startOnABusyPortFails() {
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> VolumeServer.start(dir.resolve("second"), "127.0.0.1", volume.port()).close());
+  }
+
+  @Test
   void directoryWithoutTrailingSlashIs404() throws IOException {
     Files.createDirectories(dir.resolve("5d/41"));
     try (Response r = call("GET", "/5d")) {
