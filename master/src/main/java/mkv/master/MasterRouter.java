@@ -4,6 +4,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 
 /**
  * The master's one method switch: parses the key, then hands the request to the handler of its
@@ -12,6 +13,7 @@ import io.undertow.util.HttpString;
  */
 final class MasterRouter implements HttpHandler {
   static final String VOLUMES_PATH = "/_volumes";
+  static final String VERIFY_PATH = "/_verify";
   private static final HttpString UNLINK = new HttpString("UNLINK");
   private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
 
@@ -20,18 +22,21 @@ final class MasterRouter implements HttpHandler {
   private final PutHandler put;
   private final DeleteHandler delete;
   private final VolumesHandler volumes;
+  private final VerifyHandler verify;
 
-  MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes) {
+  MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
+      VerifyHandler verify) {
     this.redirect = redirect;
     this.list = list;
     this.put = put;
     this.delete = delete;
     this.volumes = volumes;
+    this.verify = verify;
   }
 
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
-    return key.equals(VOLUMES_PATH);
+    return key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH);
   }
 
   @Override
@@ -45,9 +50,9 @@ final class MasterRouter implements HttpHandler {
 
   private void route(HttpServerExchange exchange) throws Exception {
     HttpString method = exchange.getRequestMethod();
-    boolean read = method.equals(io.undertow.util.Methods.GET) || method.equals(io.undertow.util.Methods.HEAD);
-    if (!read && !method.equals(io.undertow.util.Methods.PUT) && !method.equals(io.undertow.util.Methods.DELETE)
-        && !method.equals(UNLINK)) {
+    boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
+    boolean admin = method.equals(Methods.POST) && exchange.getRequestPath().equals(VERIFY_PATH);
+    if (!read && !admin && !method.equals(Methods.PUT) && !method.equals(Methods.DELETE) && !method.equals(UNLINK)) {
       exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
       throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
     }
@@ -58,15 +63,17 @@ final class MasterRouter implements HttpHandler {
       return;
     }
     Blocking work;
-    if (read && isReserved(key)) {
+    if (admin) {
+      work = x -> verify.handle(x, request);
+    } else if (read && key.equals(VOLUMES_PATH)) {
       work = x -> volumes.handle(x);
     } else if (read && (request.has("list") || request.has("unlinked"))) {
       work = x -> list.handle(x, request);
     } else if (read) {
       work = x -> redirect.handle(x, key);
-    } else if (method.equals(io.undertow.util.Methods.PUT)) {
+    } else if (method.equals(Methods.PUT)) {
       work = x -> put.handle(x, key);
-    } else if (method.equals(io.undertow.util.Methods.DELETE)) {
+    } else if (method.equals(Methods.DELETE)) {
       work = x -> delete.delete(x, key);
     } else {
       work = x -> delete.unlink(x, key);

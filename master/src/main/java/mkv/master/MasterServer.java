@@ -50,7 +50,8 @@ public final class MasterServer implements AutoCloseable {
           new ListHandler(index),
           new PutHandler(index, placement, client, h, locks, sweeper, config.md5(), config.minReplicas()),
           new DeleteHandler(index, client, h, locks, config.protect()),
-          new VolumesHandler(h));
+          new VolumesHandler(h),
+          new VerifyHandler(index, client, placement, locks));
       g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
       u = Undertow.builder()
           .addHttpListener(config.port(), config.host())

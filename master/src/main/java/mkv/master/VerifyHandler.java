@@ -1,0 +1,77 @@
+package mkv.master;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import mkv.cli.DurationConverter;
+import mkv.client.VolumeClient;
+import mkv.index.Index;
+import mkv.layout.Placement;
+import mkv.repair.Verifier;
+import mkv.work.Pool;
+
+/**
+ * {@code POST /_verify[?repair][&md5][&grace=1h]}: runs a {@link Verifier} on the master's own index,
+ * taking each key's lock before repairing it so no write races a repair. Streams one line per
+ * problem and ends with the summary line ({@code ... clean} or {@code ... N problems remain}).
+ */
+final class VerifyHandler {
+  private static final Logger LOG = Logger.getLogger(VerifyHandler.class.getName());
+
+  private final Index index;
+  private final VolumeClient client;
+  private final Placement placement;
+  private final KeyLocks locks;
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  VerifyHandler(Index index, VolumeClient client, Placement placement, KeyLocks locks) {
+    this.index = index;
+    this.client = client;
+    this.placement = placement;
+    this.locks = locks;
+  }
+
+  void handle(HttpServerExchange exchange, KeyRequest request) throws Exception {
+    Duration grace;
+    try {
+      grace = new DurationConverter().convert(request.query().getOrDefault("grace", "1h"));
+    } catch (RuntimeException e) {
+      throw new HttpError(400, "grace: " + e.getMessage());
+    }
+    if (!running.compareAndSet(false, true)) {
+      throw new HttpError(409, "a verify is already running on this master");
+    }
+    try {
+      exchange.startBlocking();
+      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+      OutputStream out = exchange.getOutputStream();
+      Verifier.Options options = new Verifier.Options(request.has("repair"), grace, request.has("md5"),
+          Pool.defaultWorkers());
+      Verifier verifier = new Verifier(index, client, placement, options, locks::tryTake, line -> write(out, line),
+          Verifier.Listener.NONE);
+      Verifier.Report report = verifier.run();
+      LOG.info(report.summary());
+      write(out, report.summary());
+      out.close(); // ends the chunked response
+    } finally {
+      running.set(false);
+    }
+  }
+
+  private static void write(OutputStream out, String line) {
+    synchronized (out) {
+      try {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException("the verify client went away", e);
+      }
+    }
+  }
+}

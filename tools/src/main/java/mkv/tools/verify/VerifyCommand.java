@@ -1,0 +1,174 @@
+package mkv.tools.verify;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import mkv.cli.Cli;
+import mkv.cli.DurationConverter;
+import mkv.client.VolumeClient;
+import mkv.index.Index;
+import mkv.layout.Placement;
+import mkv.repair.Verifier;
+import mkv.tools.Progress;
+import mkv.work.Pool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./mkv verify}: checks the index against the volumes and, with --repair, fixes what it can. */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Walks the index and the volumes and reports: missing replicas, corrupt replicas (size, or md5 with --md5), "
+            + "orphan files (no record), stale pending writes, keys on the wrong volumes, unreachable volumes.",
+        "With --repair: copies from a good replica over missing and corrupt ones, deletes orphans older than "
+            + "--grace, resolves stale pending writes. Keys on the wrong volumes are left to ./mkv rebalance.",
+        "Offline (--db, no master running on it) or against a running master (--master), which runs the same "
+            + "check on its own index, taking each key's lock before repairing it.",
+        "Exit status: 0 when clean (after repairs), 1 while problems remain, 2 on a bad flag."})
+public final class VerifyCommand implements Callable<Integer> {
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @ArgGroup(exclusive = false)
+    Offline offline;
+
+    @Option(names = "--master", description = "URL of a running master, e.g. http://127.0.0.1:3000.")
+    String master;
+  }
+
+  static final class Offline {
+    @Option(names = "--db", required = true, description = "The index directory (no master may hold it).")
+    Path db;
+
+    @Option(names = "--volumes", required = true, split = ",", description = "Volume servers, host:port,... as the master names them.")
+    List<String> volumes;
+
+    @Option(names = "--replicas", defaultValue = "3", description = "As the master runs with (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--subvolumes", defaultValue = "10", description = "As the master runs with (default: ${DEFAULT-VALUE}).")
+    int subvolumes;
+
+    @Option(names = "--workers", defaultValue = "0", description = "Checks in parallel (default: 4 per CPU core).")
+    int workers;
+  }
+
+  @Option(names = "--repair", description = "Fix what can be fixed (default: only report).")
+  boolean repair;
+
+  @Option(names = "--md5", description = "Read every replica to compare md5s (default: sizes only).")
+  boolean md5;
+
+  @Option(names = "--grace", defaultValue = "1h", converter = DurationConverter.class,
+      description = "Orphans and pending writes younger than this are writes in flight: left alone (default: ${DEFAULT-VALUE}).")
+  Duration grace;
+
+  @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
+  Duration progressInterval;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    String summary = target.master != null ? online(out) : offline(out);
+    out.flush();
+    return summary.endsWith(" clean") ? 0 : 1;
+  }
+
+  private String offline(PrintWriter out) throws Exception {
+    Offline o = target.offline;
+    Placement placement;
+    try {
+      placement = new Placement(o.volumes, o.replicas, o.subvolumes);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    Verifier.Options options = new Verifier.Options(repair, grace, md5, o.workers == 0 ? Pool.defaultWorkers() : o.workers);
+    try (Index index = Index.open(o.db); ProgressListener progress = new ProgressListener(progressInterval)) {
+      Verifier verifier = new Verifier(index, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60)),
+          placement, options, Verifier.KeyGuard.NONE, line -> {
+            synchronized (out) {
+              out.println(line);
+            }
+          }, progress);
+      String summary = verifier.run().summary();
+      out.println(summary);
+      return summary;
+    }
+  }
+
+  private String online(PrintWriter out) throws Exception {
+    StringBuilder query = new StringBuilder("?grace=" + grace.toSeconds() + "s");
+    if (repair) {
+      query.append("&repair");
+    }
+    if (md5) {
+      query.append("&md5");
+    }
+    OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofHours(24)).build();
+    Request request = new Request.Builder().url(target.master.replaceAll("/+$", "") + "/_verify" + query)
+        .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build();
+    try (Response r = http.newCall(request).execute()) {
+      if (r.code() != 200) {
+        throw new IllegalStateException(target.master + " answered " + r.code() + ": " + r.body().string().strip());
+      }
+      String last = "";
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body().byteStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          out.println(line);
+          last = line;
+        }
+      }
+      return last;
+    }
+  }
+
+  /** Shows each pass of a verify as a progress bar (or log lines). */
+  private static final class ProgressListener implements Verifier.Listener, AutoCloseable {
+    private final Duration interval;
+    private Progress progress;
+
+    ProgressListener(Duration interval) {
+      this.interval = interval;
+    }
+
+    @Override
+    public synchronized void pass(String name, String unit, long total) {
+      close();
+      progress = Progress.start(name, unit, total, Progress.onTerminal(), interval);
+    }
+
+    @Override
+    public void step() {
+      progress.step(0);
+    }
+
+    @Override
+    public synchronized void close() {
+      if (progress != null) {
+        progress.close();
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    Cli.main(new VerifyCommand(), args);
+  }
+}
