@@ -197,4 +197,29 @@ class RebalanceTest {
       assertEquals(Record.State.PENDING, Fixture.records(db).get("/half-written").state());
     }
   }
+
+  @Test
+  void helpExplainsEveryFlag(@TempDir Path tmp) throws Exception {
+    try (ToolProcess tool = ToolProcess.start(tmp.resolve("help.log"), RebalanceCommand.class.getName(),
+        List.of("--help"))) {
+      assertEquals(0, tool.waitFor(60));
+      String help = tool.output();
+      for (String flag : List.of("--db", "--volumes", "--replicas", "--subvolumes", "--workers", "--dry-run",
+          "--progress-interval", "PENDING records", "stay unlinked")) {
+        assertTrue(help.contains(flag), flag + " in\n" + help);
+      }
+    }
+  }
+
+  @Test
+  void lockedIndexIsAOneLineErrorAndExit1(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 3, 3, 10);
+        ToolProcess tool = ToolProcess.start(tmp.resolve("locked.log"), RebalanceCommand.class.getName(),
+            List.of("--db", c.config().db().toString(), "--volumes", String.join(",", c.addresses())))) {
+      // the master holds the index in this JVM; the tool is another process
+      assertEquals(1, tool.waitFor(60));
+      assertTrue(tool.output().contains("rebalance: index " + c.config().db() + " is locked by another process"),
+          tool.output());
+    }
+  }
 }
