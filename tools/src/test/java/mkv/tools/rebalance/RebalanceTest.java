@@ -138,6 +138,12 @@ class RebalanceTest {
       }
       Rebalance.Result left = new Rebalance(config(db, c.addresses(), true), CLIENT).run();
       assertTrue(left.toMove() > 0, "killed midway: " + left.summary());
+      Map<String, Set<String>> disk = Fixture.onDisk(c, 5);
+      for (var e : Fixture.records(db).entrySet()) {
+        Set<String> files = disk.getOrDefault(e.getKey(), Set.of());
+        assertTrue(e.getValue().replicas().stream().anyMatch(files::contains),
+            "after the kill, " + e.getKey() + " is still on a replica its record names: " + e.getValue());
+      }
 
       Rebalance.Result rerun = new Rebalance(config(db, c.addresses(), false), CLIENT).run();
       assertTrue(rerun.ok(), rerun.summary());
