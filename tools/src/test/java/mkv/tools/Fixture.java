@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import mkv.index.Index;
 import mkv.index.Record;
@@ -55,11 +58,26 @@ public final class Fixture {
     return v;
   }
 
-  /** Writes every key through the cluster's master. */
-  public static void write(TestCluster cluster, List<String> keys) throws IOException {
-    for (String key : keys) {
-      int code = Http.put(cluster.url(key), value(key)).code();
-      assertEquals(201, code, "PUT " + key);
+  /** Writes every key through the cluster's master, eight at a time. */
+  public static void write(TestCluster cluster, List<String> keys) throws Exception {
+    ExecutorService writers = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> codes = new ArrayList<>();
+      for (String key : keys) {
+        codes.add(writers.submit(() -> Http.put(cluster.url(key), value(key)).code()));
+      }
+      for (int i = 0; i < keys.size(); i++) {
+        assertEquals(201, codes.get(i).get(), "PUT " + keys.get(i));
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  /** Whether any value file is on the volume's disk. */
+  public static boolean holdsAny(Path volumeDir) throws IOException {
+    try (Stream<Path> files = Files.walk(volumeDir)) {
+      return files.anyMatch(f -> Files.isRegularFile(f) && !volumeDir.relativize(f).toString().startsWith("."));
     }
   }
 

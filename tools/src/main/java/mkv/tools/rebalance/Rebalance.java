@@ -226,7 +226,8 @@ public final class Rebalance {
           problems.add("replica " + source + ": read failed: " + e.getMessage());
           continue;
         } catch (VolumeException e) {
-          removeCopies(key, targets);
+          // The failed target acknowledged nothing; a copy it may still have made is an orphan for verify.
+          removeCopies(key, minus(targets, List.of(e.volume())));
           throw new IOException("copy to " + e.volume() + " failed: " + e.getMessage(), e);
         }
         String bad = check(record, written);

@@ -29,23 +29,23 @@ import picocli.CommandLine.Option;
 public final class RebalanceCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(RebalanceCommand.class.getName());
 
-  @Option(names = "--db", required = true, description = "Directory of the master's LevelDB index.")
+  @Option(names = "--db", required = true, paramLabel = "DIR", description = "Directory of the master's LevelDB index.")
   Path db;
 
-  @Option(names = "--volumes", required = true, split = ",",
+  @Option(names = "--volumes", required = true, split = ",", paramLabel = "HOST:PORT",
       description = "The NEW set of volume servers, host:port,... as the master will run with. Old volumes that "
           + "are left out must still be running: values are copied from them.")
   List<String> volumes;
 
-  @Option(names = "--replicas", defaultValue = "3",
+  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
       description = "Copies of each value under the new placement (default: ${DEFAULT-VALUE}).")
   int replicas;
 
-  @Option(names = "--subvolumes", defaultValue = "10",
+  @Option(names = "--subvolumes", defaultValue = "10", paramLabel = "N",
       description = "Subvolume folders per volume under the new placement (default: ${DEFAULT-VALUE}).")
   int subvolumes;
 
-  @Option(names = "--workers", defaultValue = "0",
+  @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
       description = "Keys moved in parallel (default: 4 per CPU core, at least 4).")
   int workers;
 
@@ -53,6 +53,7 @@ public final class RebalanceCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
+      paramLabel = "DURATION",
       description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
   Duration progressInterval;
 

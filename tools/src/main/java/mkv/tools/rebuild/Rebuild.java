@@ -133,12 +133,25 @@ public final class Rebuild {
   }
 
   private void walk(Index index, List<VolumeWalker.Shard> shards) throws InterruptedException {
+    try (Progress progress = Progress.start("rebuild: listing", "folders", shards.size(), config.progressBar(),
+        config.progressEvery());
+        Pool pool = new Pool("rebuild", config.workers())) {
+      for (VolumeWalker.Shard shard : shards) {
+        pool.submit(() -> progress.step(walk(index, shard)));
+      }
+      pool.finish();
+    }
+  }
+
+  /** Walks one shard into the index; returns the bytes of the files found. */
+  private long walk(Index index, VolumeWalker.Shard shard) {
+    long[] found = {0};
     VolumeWalker.Sink sink = new VolumeWalker.Sink() {
       @Override
       public void key(String replica, String key, AutoindexEntry file) {
         long size = file.bytes();
         files.increment();
-        bytes.add(Math.max(0, size));
+        found[0] += Math.max(0, size);
         merge(index, key, replica, size);
       }
 
@@ -148,23 +161,14 @@ public final class Rebuild {
         LOG.fine("not a key file, ignored: " + url);
       }
     };
-    try (Progress progress = Progress.start("rebuild: listing", "folders", shards.size(), config.progressBar(),
-        config.progressEvery());
-        Pool pool = new Pool("rebuild", config.workers())) {
-      for (VolumeWalker.Shard shard : shards) {
-        pool.submit(() -> {
-          long before = bytes.sum();
-          try {
-            walker.walk(shard, sink);
-          } catch (VolumeException e) {
-            failedFolders.increment();
-            LOG.warning("could not list " + shard.replica() + shard.dir() + ", its keys may be missing: " + e.getMessage());
-          }
-          progress.step(bytes.sum() - before);
-        });
-      }
-      pool.finish();
+    try {
+      walker.walk(shard, sink);
+    } catch (VolumeException e) {
+      failedFolders.increment();
+      LOG.warning("could not list " + shard.replica() + shard.dir() + ", its keys may be missing: " + e.getMessage());
     }
+    bytes.add(found[0]);
+    return found[0];
   }
 
   // Keys arrive from every volume in any order: the index is the merge table.

@@ -27,24 +27,24 @@ import picocli.CommandLine.Option;
 public final class RebuildCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(RebuildCommand.class.getName());
 
-  @Option(names = "--db", required = true,
+  @Option(names = "--db", required = true, paramLabel = "DIR",
       description = "Directory of the new LevelDB index: created if missing, must hold no keys.")
   Path db;
 
-  @Option(names = "--volumes", required = true, split = ",",
+  @Option(names = "--volumes", required = true, split = ",", paramLabel = "HOST:PORT",
       description = "Every volume server that may hold values, host:port,... spelled as the master spells them.")
   List<String> volumes;
 
-  @Option(names = "--replicas", defaultValue = "3",
+  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
       description = "Copies of each value, as the master runs with; orders replicas and finds unbalanced keys "
           + "(default: ${DEFAULT-VALUE}).")
   int replicas;
 
-  @Option(names = "--subvolumes", defaultValue = "10",
+  @Option(names = "--subvolumes", defaultValue = "10", paramLabel = "N",
       description = "Subvolume folders per volume, as the master runs with (default: ${DEFAULT-VALUE}).")
   int subvolumes;
 
-  @Option(names = "--workers", defaultValue = "0",
+  @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
       description = "Folders listed in parallel (default: 4 per CPU core, at least 4).")
   int workers;
 
@@ -56,6 +56,7 @@ public final class RebuildCommand implements Callable<Integer> {
   boolean skipUnreachable;
 
   @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
+      paramLabel = "DURATION",
       description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
   Duration progressInterval;
 

@@ -43,7 +43,7 @@ class RebuildTest {
   static Map<String, Record> original;
 
   @BeforeAll
-  static void writeKeys() throws IOException {
+  static void writeKeys() throws Exception {
     cluster = TestCluster.start(tmp, 5, 3, 10);
     keys = Fixture.keys(300);
     Fixture.write(cluster, keys);
