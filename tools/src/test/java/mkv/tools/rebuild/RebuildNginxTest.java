@@ -3,6 +3,7 @@ package mkv.tools.rebuild;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import mkv.index.Record;
 import mkv.master.MasterConfig;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
-import mkv.tools.NginxVolume;
+import mkv.volume.NginxVolume;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class RebuildNginxTest {
   @Test
   void rebuildFromNginxVolumesGivesTheSameRecordsAndValues(@TempDir Path tmp) throws Exception {
-    Assumptions.assumeTrue(NginxVolume.available(), "nginx is not installed");
+    Assumptions.assumeTrue(NginxVolume.isInstalled(), "nginx is not installed");
     List<NginxVolume> nginx = new ArrayList<>();
     try (TestCluster c = TestCluster.volumes(tmp, 0)) {
       for (int i = 0; i < 3; i++) {
-        nginx.add(NginxVolume.start(tmp.resolve("nginx" + i), tmp.resolve("data" + i)));
+        nginx.add(NginxVolume.start(Files.createDirectories(tmp.resolve("data" + i))));
       }
-      List<String> volumes = NginxVolume.addresses(nginx);
+      List<String> volumes = nginx.stream().map(NginxVolume::address).toList();
       Path db = tmp.resolve("index");
       c.startMaster(MasterConfig.of(db, volumes, 2, 3));
       List<String> keys = Fixture.keys(150);
