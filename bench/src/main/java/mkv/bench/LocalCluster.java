@@ -55,8 +55,8 @@ final class LocalCluster implements AutoCloseable {
           List.of("--host", "127.0.0.1", "--port", "0", "--db", c.root.resolve("index").toString(),
               "--volumes", String.join(",", addresses), "--replicas", Integer.toString(replicas),
               "--subvolumes", Integer.toString(subvolumes))), c.root.resolve("master.log"));
-    } catch (IOException | RuntimeException e) {
-      c.close();
+    } catch (Throwable e) {
+      c.close(); // whatever failed (even a missing class), no child may outlive us
       throw e;
     }
     return c;
