@@ -29,8 +29,10 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     PENDING('P'),
     /** Acknowledged and served. */
     LIVE('L'),
-    /** Soft-deleted, or a delete that has not finished: not served, bytes kept, listed by {@code ?unlinked}. */
-    UNLINKED('U');
+    /** Soft-deleted: not served, bytes kept, listed by {@code ?unlinked}. */
+    UNLINKED('U'),
+    /** A delete that has not finished (some copies may be gone): not served, listed by {@code ?unlinked}. */
+    DELETING('D');
 
     final char code;
 
@@ -73,6 +75,11 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     return state == State.LIVE;
   }
 
+  /** Whether {@code ?unlinked} lists it: soft-deleted, or deleted half way. */
+  public boolean isUnlinked() {
+    return state == State.UNLINKED || state == State.DELETING;
+  }
+
   /** The replicas that hold the value: those listed less those still missing. */
   public List<String> holders() {
     return missing.isEmpty() ? replicas : replicas.stream().filter(r -> !missing.contains(r)).toList();
@@ -106,7 +113,7 @@ public record Record(State state, List<String> replicas, long size, String md5, 
   private static Record decodeMinikeyvalue(String s) {
     State state = State.LIVE;
     if (s.startsWith("DELETING")) {
-      state = State.UNLINKED;
+      state = State.DELETING;
       s = s.substring(8);
     } else if (s.startsWith("DELETED")) {
       state = State.UNLINKED;

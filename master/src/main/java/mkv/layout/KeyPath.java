@@ -28,6 +28,8 @@ public final class KeyPath {
   static final String TRAILING_SLASH_FILE = "_";
 
   private static final HexFormat HEX = HexFormat.of();
+  /** MessageDigest.getInstance costs more than hashing a short key: one digest per thread. */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(KeyPath::md5);
 
   private KeyPath() {}
 
@@ -40,10 +42,13 @@ public final class KeyPath {
   public static String of(byte[] key) {
     byte[] md5 = md5(key);
     String name = Base64.getEncoder().encodeToString(key);
+    StringBuilder path = new StringBuilder(name.length() + 9).append('/');
+    HEX.toHexDigits(path, md5[0]).append('/');
+    HEX.toHexDigits(path, md5[1]).append('/').append(name);
     if (name.endsWith("/")) {
-      name += TRAILING_SLASH_FILE;
+      path.append(TRAILING_SLASH_FILE);
     }
-    return "/" + HEX.toHexDigits(md5[0]) + "/" + HEX.toHexDigits(md5[1]) + "/" + name;
+    return path.toString();
   }
 
   /** The URL of a key's value on a replica, where {@code replica} is {@code host:port[/svXX]}. */
@@ -101,12 +106,19 @@ public final class KeyPath {
     return Arrays.equals(text.getBytes(StandardCharsets.UTF_8), key) ? text : null;
   }
 
-  /** md5 of the given bytes; every JVM has MD5. */
+  /** md5 of the given bytes. */
   public static byte[] md5(byte[] bytes) {
-    return md5().digest(bytes);
+    return MD5.get().digest(bytes);
   }
 
-  /** A fresh MD5 digest. */
+  /** md5 of {@code a} followed by {@code b}, as placement scores a volume. */
+  static byte[] md5(byte[] a, byte[] b) {
+    MessageDigest digest = MD5.get();
+    digest.update(a);
+    return digest.digest(b);
+  }
+
+  /** A fresh MD5 digest; every JVM has MD5. */
   public static MessageDigest md5() {
     try {
       return MessageDigest.getInstance("MD5");

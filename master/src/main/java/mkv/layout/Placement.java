@@ -1,7 +1,6 @@
 package mkv.layout;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -18,6 +17,7 @@ import java.util.List;
  */
 public final class Placement {
   private final List<String> volumes;
+  private final byte[][] names;
   private final int replicas;
   private final int subvolumes;
 
@@ -37,6 +37,7 @@ public final class Placement {
       throw new IllegalArgumentException("a volume is listed twice: " + volumes);
     }
     this.volumes = List.copyOf(volumes);
+    this.names = volumes.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.replicas = replicas;
     this.subvolumes = subvolumes;
   }
@@ -60,21 +61,24 @@ public final class Placement {
 
   /** The replicas that should hold the key bytes, best first. */
   public List<String> replicasFor(byte[] key) {
-    byte[][] scores = new byte[volumes.size()][];
-    Integer[] order = new Integer[volumes.size()];
-    MessageDigest md5 = KeyPath.md5();
+    byte[][] scores = new byte[names.length][];
     for (int i = 0; i < scores.length; i++) {
-      md5.update(key);
-      md5.update(volumes.get(i).getBytes(StandardCharsets.UTF_8));
-      scores[i] = md5.digest();
-      order[i] = i;
+      scores[i] = KeyPath.md5(key, names[i]);
     }
-    // Highest score first; Arrays.sort on objects is stable like Go's sort.Stable.
-    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(scores[b], scores[a]));
+    // The `replicas` highest scores, best first; on equal scores the earlier volume wins, as Go's
+    // sort.Stable orders them (a selection, cheaper than sorting every volume on the GET path).
+    boolean[] taken = new boolean[names.length];
     List<String> chosen = new ArrayList<>(replicas);
-    for (int i = 0; i < replicas; i++) {
-      byte[] score = scores[order[i]];
-      String volume = volumes.get(order[i]);
+    for (int n = 0; n < replicas; n++) {
+      int best = -1;
+      for (int i = 0; i < scores.length; i++) {
+        if (!taken[i] && (best < 0 || Arrays.compareUnsigned(scores[i], scores[best]) > 0)) {
+          best = i;
+        }
+      }
+      taken[best] = true;
+      byte[] score = scores[best];
+      String volume = volumes.get(best);
       if (subvolumes == 1) {
         chosen.add(volume);
       } else {
@@ -88,7 +92,7 @@ public final class Placement {
   /** Whether {@code replicas} are exactly where this placement puts {@code key}, in any order. */
   public boolean isBalanced(String key, Collection<String> replicas) {
     List<String> want = replicasFor(key);
-    return replicas.size() == want.size() && new HashSet<>(replicas).equals(new HashSet<>(want));
+    return replicas.size() == want.size() && want.containsAll(replicas); // replica lists hold no duplicates
   }
 
   /** The volume server of a replica: {@code host:port} of {@code host:port/svXX}. */

@@ -11,9 +11,9 @@ import mkv.layout.KeyPath;
 /**
  * DELETE and UNLINK of a key.
  *
- * <p>DELETE first marks the record UNLINKED, durably, then removes every copy, then the record: a
+ * <p>DELETE first marks the record DELETING, durably, then removes every copy, then the record: a
  * delete that fails half way leaves the key unlinked (never served, listed by {@code ?unlinked}),
- * so retrying the DELETE finishes it.
+ * and retrying the DELETE, or {@code verify --repair}, finishes it.
  */
 final class DeleteHandler {
   private final Index index;
@@ -33,18 +33,19 @@ final class DeleteHandler {
   void delete(HttpServerExchange exchange, String key) {
     try (KeyLocks.Held held = locks.take(key)) {
       Record record = existing(key);
-      if (record.isLive()) {
-        if (protect) {
-          throw new HttpError(403, "protected: UNLINK the key before deleting it");
-        }
-        index.put(key, record.withState(Record.State.UNLINKED), true);
+      if (record.isLive() && protect) {
+        throw new HttpError(403, "protected: UNLINK the key before deleting it");
+      }
+      if (record.state() != Record.State.DELETING) {
+        index.put(key, record.withState(Record.State.DELETING), true);
       }
       List<VolumeException> failures = client.deleteAll(record.replicas(), KeyPath.of(key));
       if (!failures.isEmpty()) {
         failures.forEach(health::failed);
         throw failures.get(0); // the key stays unlinked for a retry
       }
-      index.delete(key, true);
+      // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a retry ends it.
+      index.delete(key, false);
     } catch (VolumeException e) {
       throw new HttpError(Failures.status(e), e.getMessage() + "; the key is unlinked, retry the DELETE");
     }

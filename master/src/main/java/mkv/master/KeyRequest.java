@@ -17,17 +17,18 @@ record KeyRequest(String key, Map<String, String> query) {
 
   static KeyRequest parse(HttpServerExchange exchange) {
     String key = decode(exchange.getRequestPath(), false);
-    Map<String, String> query = new HashMap<>();
     String raw = exchange.getQueryString();
-    if (raw != null && !raw.isEmpty()) {
-      for (String pair : raw.split("&")) {
-        if (pair.isEmpty()) {
-          continue;
-        }
-        int eq = pair.indexOf('=');
-        String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-        query.put(name, eq < 0 ? "" : decode(pair.substring(eq + 1), true));
+    if (raw == null || raw.isEmpty()) {
+      return new KeyRequest(key, Map.of());
+    }
+    Map<String, String> query = new HashMap<>();
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
       }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+      query.put(name, eq < 0 ? "" : decode(pair.substring(eq + 1), true));
     }
     return new KeyRequest(key, query);
   }

@@ -28,7 +28,7 @@ final class ListHandler {
   }
 
   void handle(HttpServerExchange exchange, KeyRequest request) throws IOException {
-    Record.State wanted = request.has("unlinked") ? Record.State.UNLINKED : Record.State.LIVE;
+    boolean unlinked = request.has("unlinked");
     int limit = limit(request.query().get("limit"));
     String start = request.query().get("start");
     exchange.startBlocking();
@@ -39,7 +39,7 @@ final class ListHandler {
         String next = "";
         while (scan.hasNext()) {
           Index.Entry e = scan.next();
-          if (e.record().state() != wanted) {
+          if (!wanted(e.record(), unlinked)) {
             continue;
           }
           if (keys.size() == limit) {
@@ -65,7 +65,7 @@ final class ListHandler {
           json.writeArrayFieldStart("keys");
           while (scan.hasNext()) {
             Index.Entry e = scan.next();
-            if (e.record().state() == wanted) {
+            if (wanted(e.record(), unlinked)) {
               json.writeString(e.key());
             }
           }
@@ -74,6 +74,10 @@ final class ListHandler {
         }
       }
     }
+  }
+
+  private static boolean wanted(Record record, boolean unlinked) {
+    return unlinked ? record.isUnlinked() : record.isLive();
   }
 
   /** The page size, 0 for no limit. */

@@ -19,8 +19,8 @@ import org.xnio.Options;
 /** The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close. */
 public final class MasterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MasterServer.class.getName());
-  /** How often failed clean-ups of abandoned writes are retried. */
-  private static final long SWEEP_SECONDS = 10;
+  /** How often the clean-ups of failed writes are retried. */
+  private static final long SWEEP_SECONDS = 1;
   private static final int MAX_CONNECTIONS = 10_000;
 
   private final MasterConfig config;

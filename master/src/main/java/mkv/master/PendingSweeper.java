@@ -1,8 +1,9 @@
 package mkv.master;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import mkv.index.Index;
@@ -16,11 +17,13 @@ import mkv.repair.PendingResolver;
  */
 final class PendingSweeper {
   private static final Logger LOG = Logger.getLogger(PendingSweeper.class.getName());
+  static final Duration SETTLE = Duration.ofSeconds(3);
 
   private final Index index;
   private final PendingResolver resolver;
   private final KeyLocks locks;
-  private final Set<String> toRetry = ConcurrentHashMap.newKeySet();
+  /** Keys to resolve again, with the time (nanoTime) from which to do so. */
+  private final Map<String, Long> toRetry = new ConcurrentHashMap<>();
 
   PendingSweeper(Index index, PendingResolver resolver, KeyLocks locks) {
     this.index = index;
@@ -28,16 +31,25 @@ final class PendingSweeper {
     this.locks = locks;
   }
 
-  /** Notes a key whose failed write left copies behind, for the next {@link #retry()}. */
+  /**
+   * Notes a key whose write failed, to be resolved again once {@link #SETTLE} has passed: a volume
+   * may still finish a PUT the master gave up on (the whole body had reached it), after the first
+   * clean-up; the second one removes that late copy before the record goes.
+   */
   void remember(String key) {
-    toRetry.add(key);
+    toRetry.put(key, System.nanoTime() + SETTLE.toNanos());
   }
 
-  /** Resolves the keys noted by {@link #remember}; cheap, run periodically. */
+  /** Resolves the keys noted by {@link #remember} whose time has come; cheap, run periodically. */
   int retry() {
-    List<String> keys = new ArrayList<>(toRetry);
-    toRetry.removeAll(keys);
-    return resolve(keys);
+    long now = System.nanoTime();
+    List<String> due = new ArrayList<>();
+    toRetry.forEach((key, at) -> {
+      if (now - at >= 0 && toRetry.remove(key, at)) {
+        due.add(key);
+      }
+    });
+    return resolve(due);
   }
 
   /** One pass over the whole index, at start-up, for what a crash left; returns how many it resolved. */
@@ -70,7 +82,7 @@ final class PendingSweeper {
           case COMPLETED -> LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
           case ROLLED_BACK -> LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
           case RETRY_LATER -> {
-            toRetry.add(key);
+            remember(key);
             LOG.warning("unfinished write of " + key + " not rolled back yet: a replica could not be reached");
             continue;
           }

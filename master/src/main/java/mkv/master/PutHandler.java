@@ -105,14 +105,15 @@ final class PutHandler {
     exchange.endExchange();
   }
 
-  /** Removes what a failed write left; the record goes only once every copy has. */
+  /**
+   * Removes what a failed write left. The record stays PENDING (never served) until the sweeper has
+   * removed every copy once more, after a volume that was still finishing the write is done.
+   */
   private void abandon(String key, List<String> replicas, String path) {
     List<VolumeException> failures = client.deleteAll(replicas, path);
-    if (failures.isEmpty()) {
-      index.delete(key, true);
-    } else {
-      sweeper.remember(key);
-      LOG.warning("PUT " + key + " failed; its PENDING record stays until the sweeper removes copies: "
+    sweeper.remember(key);
+    if (!failures.isEmpty()) {
+      LOG.warning("PUT " + key + " failed; a copy is removed when " + failures.get(0).volume() + " answers again: "
           + failures.get(0).getMessage());
     }
   }

@@ -10,6 +10,8 @@ public enum Problem {
   ORPHAN,
   /** A write left unfinished for longer than the grace period. */
   STALE_PENDING,
+  /** A DELETE that failed half way: the key is unlinked, some copies may remain. */
+  UNFINISHED_DELETE,
   /** The record's replicas are not where placement puts the key: run rebalance. */
   MISPLACED,
   /** No replica holds a good copy: nothing to repair from. */

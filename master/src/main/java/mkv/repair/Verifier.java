@@ -29,8 +29,9 @@ import okhttp3.Response;
 
 /**
  * Checks the index against the volumes and, with repair on, fixes what it can: copies missing or
- * corrupt replicas from a good one, deletes orphan files older than the grace period, and resolves
- * stale pending writes. Misplaced keys are reported for rebalance to move.
+ * corrupt replicas from a good one, deletes orphan files older than the grace period, resolves
+ * stale pending writes and finishes deletes that failed half way. Misplaced keys are reported for
+ * rebalance to move.
  *
  * <p>Run offline by {@code ./mkv verify} on an index no master holds, or by a master on its own
  * index, where {@link KeyGuard} keeps repairs from racing the master's writes. Two passes, each
@@ -189,6 +190,18 @@ public final class Verifier {
             }
           });
         }
+      }
+      return;
+    }
+    if (record.state() == Record.State.DELETING) {
+      problem(Problem.UNFINISHED_DELETE, key, "a DELETE failed half way on " + record.replicas());
+      if (options.repair()) {
+        withKey(key, record, current -> {
+          if (client.deleteAll(current.replicas(), KeyPath.of(key)).isEmpty()) {
+            index.delete(key, true);
+            fixed(key, "delete finished");
+          }
+        });
       }
       return;
     }

@@ -111,6 +111,27 @@ class FaultInjectionTest {
     for (JsonNode k : listed.get("keys")) {
       assertTrue(readMd5(k.asText()) != null, "listed key not readable: " + k.asText());
     }
+    // What the faults left (orphans of failed writes, pending records) is repaired, after which all is clean.
+    String repair = verify("?repair&grace=0s");
+    System.out.println("FaultInjectionTest: verify --repair: " + lastLine(repair));
+    String after = verify("?grace=0s");
+    assertTrue(lastLine(after).endsWith(" clean"), "not clean after repair:\n" + repair + "\n" + after);
+    for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+      assertEquals(e.getValue(), readMd5(e.getKey()), "changed by repair: " + e.getKey());
+    }
+  }
+
+  private String verify(String query) throws IOException {
+    Request post = new Request.Builder().url(url("/_verify" + query)).post(RequestBody.create(new byte[0], null)).build();
+    try (Response r = http.newBuilder().readTimeout(Duration.ofMinutes(2)).build().newCall(post).execute()) {
+      assertEquals(200, r.code());
+      return r.body().string();
+    }
+  }
+
+  private static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    return lines[lines.length - 1];
   }
 
   @AfterEach

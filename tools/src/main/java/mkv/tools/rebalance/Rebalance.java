@@ -100,7 +100,7 @@ public final class Rebalance {
         while (scan.hasNext()) {
           Index.Entry e = scan.next();
           scanned++;
-          if (e.record().state() == Record.State.PENDING) {
+          if (e.record().state() == Record.State.PENDING || e.record().state() == Record.State.DELETING) {
             pending++;
           } else if (!inPlace(e.key(), e.record())) {
             toMove++;
@@ -113,7 +113,8 @@ public final class Rebalance {
         }
       }
       if (pending > 0) {
-        LOG.info(pending + " PENDING records skipped: unfinished writes, which a master rolls back when it starts");
+        LOG.info(pending + " PENDING or DELETING records skipped: unfinished writes (a master resolves them when it"
+            + " starts) and deletes (a retried DELETE or verify --repair finishes them)");
       }
       if (!config.dryRun() && toMove > 0) {
         move(index, toMove);
@@ -134,7 +135,8 @@ public final class Rebalance {
       // The scan reads a snapshot: the workers' writes to the index do not disturb it.
       while (scan.hasNext()) {
         Index.Entry e = scan.next();
-        if (e.record().state() == Record.State.PENDING || inPlace(e.key(), e.record())) {
+        if (e.record().state() == Record.State.PENDING || e.record().state() == Record.State.DELETING
+            || inPlace(e.key(), e.record())) {
           continue;
         }
         pool.submit(() -> {

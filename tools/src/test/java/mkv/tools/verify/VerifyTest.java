@@ -67,7 +67,10 @@ class VerifyTest {
       try (Index index = Index.open(c.config().db())) {
         index.put("/stale", Record.pending(placement.replicasFor("/stale"),
             Instant.now().minus(3, ChronoUnit.HOURS).toEpochMilli()), true);
+        // a DELETE that failed after removing one copy
+        index.put("/v/5", index.get("/v/5").withState(Record.State.DELETING), true);
       }
+      Files.delete(file(c, placement.replicasFor("/v/5").get(0), "/v/5"));
       String db = c.config().db().toString();
       String volumes = String.join(",", c.addresses());
       String[] base = {"--db", db, "--volumes", volumes, "--replicas", "3", "--subvolumes", "2"};
@@ -79,6 +82,7 @@ class VerifyTest {
       assertFalse(sizes.output().contains("corrupt /v/3"), "same size: only --md5 sees it\n" + sizes.output());
       assertTrue(sizes.output().contains("orphan /orphan"), sizes.output());
       assertTrue(sizes.output().contains("stale_pending /stale"), sizes.output());
+      assertTrue(sizes.output().contains("unfinished_delete /v/5"), sizes.output());
       assertTrue(Files.exists(orphan), "without --repair nothing changes");
 
       Run young = verify(concat(base, "--grace", "1000h", "--md5"));
@@ -94,7 +98,14 @@ class VerifyTest {
 
       c.startMaster(c.config());
       for (int i = 0; i < 40; i++) {
-        assertArrayEquals(value(i), read(c.url("/v/" + i)));
+        if (i != 5) {
+          assertArrayEquals(value(i), read(c.url("/v/" + i)));
+        }
+      }
+      assertEquals(404, mkv.testing.Http.get(c.url("/v/5")).code());
+      assertTrue(mkv.testing.Http.get(c.url("/") + "?unlinked").text().contains("\"keys\":[]"), "the delete was finished");
+      for (String r : placement.replicasFor("/v/5")) {
+        assertFalse(Files.exists(file(c, r, "/v/5")));
       }
       for (String r : placement.replicasFor("/v/3")) {
         assertArrayEquals(value(3), Files.readAllBytes(file(c, r, "/v/3")), "repaired copy on " + r);
