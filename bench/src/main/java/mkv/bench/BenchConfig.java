@@ -20,7 +20,8 @@ record BenchConfig(List<String> workloads, Integer concurrency, Duration duratio
     int cycleSize, int volumeSize, int keys, int listKeys, int pageSize, int clientThreads, long masterPid,
     InetSocketAddress volume, Path nginx, boolean listSeeded) {
 
-  static final List<String> ALL = List.of("missing", "redirect", "cycle", "large", "volume", "list", "ceiling");
+  static final List<String> ALL = List.of("missing", "redirect", "cycle", "disk", "large", "volume", "list",
+      "ceiling");
 
   BenchConfig {
     workloads = List.copyOf(workloads);

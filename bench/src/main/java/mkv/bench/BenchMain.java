@@ -32,7 +32,7 @@ public final class BenchMain implements Callable<Integer> {
       + "processes in a temp dir, run the workloads, then stop and delete everything.")
   boolean cluster;
 
-  @Option(names = "--workloads", split = ",", description = "Comma-separated, from: missing, redirect, cycle, large, "
+  @Option(names = "--workloads", split = ",", description = "Comma-separated, from: missing, redirect, cycle, disk (the fsync reference for cycle), large, "
       + "volume, list, ceiling (default: all).")
   List<String> workloads = BenchConfig.ALL;
 
@@ -191,6 +191,7 @@ public final class BenchMain implements Callable<Integer> {
         case "missing" -> results.add(GetWorkloads.missing(config, target));
         case "redirect" -> results.add(GetWorkloads.redirect(config, target));
         case "cycle" -> results.add(CycleWorkload.run(config, target));
+        case "disk" -> results.add(DiskWorkload.run(config));
         case "large" -> results.addAll(LargeWorkload.run(config, target));
         case "volume" -> results.addAll(VolumeWorkload.run(config, target, nginx));
         case "list" -> results.addAll(ListWorkload.run(config, target));

@@ -46,6 +46,7 @@ public final class VolumeClient {
         .followRedirects(false)
         .retryOnConnectionFailure(true) // stale pooled connections; one-shot PUT bodies are never retried
         .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+        .socketFactory(new NoDelaySocketFactory())
         .build();
     this.ping = http.newBuilder().callTimeout(connectTimeout).build();
     AtomicInteger n = new AtomicInteger();
