@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
+import mkv.cli.ServerProcess;
 import mkv.index.Index;
 import mkv.layout.Placement;
 
@@ -20,8 +21,10 @@ import mkv.layout.Placement;
  */
 final class LocalCluster implements AutoCloseable {
   private final Path root;
-  private final List<ChildProcess> volumes = new ArrayList<>();
-  private ChildProcess master;
+  private static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
+
+  private final List<ServerProcess> volumes = new ArrayList<>();
+  private ServerProcess master;
 
   private LocalCluster(Path root) {
     this.root = root;
@@ -41,8 +44,9 @@ final class LocalCluster implements AutoCloseable {
       for (int i = 0; i < volumeCount; i++) {
         String name = "volume" + i;
         Path dir = Files.createDirectories(c.root.resolve(name));
-        ChildProcess v = ChildProcess.start(name, c.java(name, jvmOptions, "mkv.volume.VolumeMain",
-            List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString())), c.root.resolve(name + ".log"));
+        ServerProcess v = ServerProcess.start(name, c.java(name, jvmOptions, "mkv.volume.VolumeMain",
+            List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString())), c.root.resolve(name + ".log"),
+            STARTUP);
         c.volumes.add(v);
         addresses.add("127.0.0.1:" + v.port());
       }
@@ -51,10 +55,10 @@ final class LocalCluster implements AutoCloseable {
           seed.accept(index, new Placement(addresses, replicas, subvolumes));
         }
       }
-      c.master = ChildProcess.start("master", c.java("master", jvmOptions, "mkv.master.MasterMain",
+      c.master = ServerProcess.start("master", c.java("master", jvmOptions, "mkv.master.MasterMain",
           List.of("--host", "127.0.0.1", "--port", "0", "--db", c.root.resolve("index").toString(),
               "--volumes", String.join(",", addresses), "--replicas", Integer.toString(replicas),
-              "--subvolumes", Integer.toString(subvolumes))), c.root.resolve("master.log"));
+              "--subvolumes", Integer.toString(subvolumes))), c.root.resolve("master.log"), STARTUP);
     } catch (Throwable e) {
       c.close(); // whatever failed (even a missing class), no child may outlive us
       throw e;
@@ -62,18 +66,10 @@ final class LocalCluster implements AutoCloseable {
     return c;
   }
 
-  /** This JVM's java and class path: the bench fat jar holds master and volume too. */
+  /** This JVM's java and class path (the bench fat jar holds master and volume too); {@code {name}} in a flag becomes the child's name. */
   private List<String> java(String name, List<String> jvmOptions, String main, List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String o : jvmOptions) {
-      cmd.add(o.replace("{name}", name));
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(main);
-    cmd.addAll(args);
-    return cmd;
+    List<String> flags = jvmOptions.stream().map(o -> o.replace("{name}", name)).toList();
+    return ServerProcess.java(flags, System.getProperty("java.class.path"), main, args);
   }
 
   String masterUrl() {
@@ -95,7 +91,7 @@ final class LocalCluster implements AutoCloseable {
       master.close();
       master = null;
     }
-    for (ChildProcess v : volumes) {
+    for (ServerProcess v : volumes) {
       v.close();
     }
     volumes.clear();

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
 import mkv.volume.VolumeMain;
@@ -59,9 +60,9 @@ class FaultInjectionTest {
   private final List<String> log = new ArrayList<>();
 
   private Path tmp;
-  private final ChildJvm[] volumes = new ChildJvm[VOLUMES];
+  private final ServerProcess[] volumes = new ServerProcess[VOLUMES];
   private final int[] volumePorts = new int[VOLUMES];
-  private ChildJvm master;
+  private ServerProcess master;
   private int masterPort;
 
   @Test
@@ -136,7 +137,7 @@ class FaultInjectionTest {
 
   @AfterEach
   void stopChildren() throws InterruptedException {
-    for (ChildJvm v : volumes) {
+    for (ServerProcess v : volumes) {
       if (v != null) {
         v.close();
       }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
+import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
 import mkv.volume.VolumeMain;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HungVolumeTest {
   @Test
   void frozenVolumeFailsWritesWithinTheBoundAndReadsSkipIt(@TempDir Path tmp) throws Exception {
-    List<ChildJvm> volumes = new ArrayList<>();
+    List<ServerProcess> volumes = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
         Path dir = Files.createDirectories(tmp.resolve("volume" + i));
@@ -85,7 +86,7 @@ class HungVolumeTest {
         }));
       }
     } finally {
-      for (ChildJvm v : volumes) {
+      for (ServerProcess v : volumes) {
         v.close();
       }
     }

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
 import mkv.testing.TestCluster;
@@ -29,7 +30,7 @@ class LargeValueTest {
   @Test
   void masterWith64MiBHeapAccepts512MiBValue(@TempDir Path tmp) throws Exception {
     try (TestCluster volumes = TestCluster.volumes(tmp, 3);
-        ChildJvm master = ChildJvm.start(tmp.resolve("master.log"), List.of("-Xmx64m"), MasterMain.class.getName(),
+        ServerProcess master = ChildJvm.start(tmp.resolve("master.log"), List.of("-Xmx64m"), MasterMain.class.getName(),
             List.of("--host", "127.0.0.1", "--port", "0", "--db", tmp.resolve("index").toString(),
                 "--volumes", String.join(",", volumes.addresses()), "--replicas", "3", "--subvolumes", "3"))) {
       String url = "http://127.0.0.1:" + master.port() + "/large/value";

@@ -22,6 +22,7 @@ import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.master.MasterConfig;
+import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
@@ -132,7 +133,7 @@ class RebuildTest {
     Path db = tmp.resolve("locked");
     List<String> masterArgs = List.of("--host", "127.0.0.1", "--port", "0", "--db", db.toString(), "--volumes",
         String.join(",", cluster.addresses()), "--replicas", "3");
-    try (ChildJvm master = ChildJvm.start(tmp.resolve("master.log"), List.of(), "mkv.master.MasterMain", masterArgs);
+    try (ServerProcess master = ChildJvm.start(tmp.resolve("master.log"), List.of(), "mkv.master.MasterMain", masterArgs);
         ToolProcess tool = ToolProcess.start(tmp.resolve("rebuild-locked.log"), RebuildCommand.class.getName(),
             List.of("--db", db.toString(), "--volumes", String.join(",", cluster.addresses())))) {
       assertEquals(1, tool.waitFor(60));
