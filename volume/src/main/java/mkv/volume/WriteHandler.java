@@ -64,11 +64,16 @@ final class WriteHandler implements HttpHandler {
         copyBody(exchange, out);
         out.force(true);
       }
-      createParents(path.file().getParent());
+      Deque<Path> created = createParents(path.file().getParent());
       // rename(2) replaces the target atomically; readers holding the old file keep reading it
       Files.move(tmp, path.file(), StandardCopyOption.ATOMIC_MOVE);
       moved = true;
+      // Every directory that changed is synced only now, deepest first: the first fsync commits the
+      // file system's journal with all of them, so the others find nothing left to write.
       syncDirectory(path.file().getParent());
+      while (!created.isEmpty()) {
+        syncDirectory(created.pop().getParent());
+      }
     } finally {
       if (!moved) {
         deleteQuietly(tmp);
@@ -108,12 +113,17 @@ final class WriteHandler implements HttpHandler {
     buf.clear();
   }
 
-  /** Creates missing parents top-down and fsyncs the directory that gained each new entry. */
-  private void createParents(Path dir) throws IOException {
+  /**
+   * Creates missing parents top-down; returns them, deepest on top, for the caller to sync their
+   * parents. One a concurrent PUT created in the meantime is returned too: that PUT may not have
+   * synced it yet when this one answers.
+   */
+  private Deque<Path> createParents(Path dir) throws IOException {
     Deque<Path> missing = new ArrayDeque<>();
     for (Path d = dir; d != null && d.startsWith(root) && !Files.isDirectory(d); d = d.getParent()) {
       missing.push(d);
     }
+    Deque<Path> created = new ArrayDeque<>();
     while (!missing.isEmpty()) {
       Path d = missing.pop();
       try {
@@ -122,10 +132,10 @@ final class WriteHandler implements HttpHandler {
         if (!Files.isDirectory(d)) {
           throw new VolumeException(409, "a file exists where a directory is needed");
         }
-        continue; // a concurrent PUT made it, and synced its parent
       }
-      syncDirectory(d.getParent());
+      created.push(d);
     }
+    return created;
   }
 
   /** Makes a directory's entries (a rename, a new child) durable. */
