@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * What the index knows of one key: its state, the replicas that hold it, its size and md5.
  *
- * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING}, readable in
- * a LevelDB dump. Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
+ * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT}, readable
+ * in a LevelDB dump (records without the last field, from before it existed, are read too). Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
  * so its index can be adopted as it is.
  *
  * @param state   whether the key is served
@@ -19,8 +19,12 @@ import java.util.List;
  *     the client announced (Content-MD5), which lets a restart complete the write
  * @param created when the write began, in epoch milliseconds (0 when unknown)
  * @param missing replicas placement wants but that do not hold the value yet (to be repaired)
+ * @param placement the {@link mkv.layout.Placement#fingerprint()} that chose {@code replicas}, or null
+ *     when unknown: a GET whose master runs that placement knows the key is balanced without
+ *     recomputing it
  */
-public record Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing) {
+public record Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing,
+    String placement) {
   private static final String MAGIC = "mkv1";
 
   /** The life of a key. */
@@ -58,17 +62,27 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     }
   }
 
+  /** A record whose replicas' placement is unknown. */
+  public Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing) {
+    this(state, replicas, size, md5, created, missing, null);
+  }
+
   /** A record for a write about to begin, of unknown size and md5. */
   public static Record pending(List<String> replicas, long now) {
     return new Record(State.PENDING, replicas, -1, null, now, List.of());
   }
 
   public Record withState(State next) {
-    return new Record(next, replicas, size, md5, created, missing);
+    return new Record(next, replicas, size, md5, created, missing, placement);
   }
 
   public Record withReplicas(List<String> next) {
-    return new Record(state, next, size, md5, created, missing);
+    return new Record(state, next, size, md5, created, missing, null);
+  }
+
+  /** This record as placed by the placement with {@code fingerprint}. */
+  public Record placedBy(String fingerprint) {
+    return new Record(state, replicas, size, md5, created, missing, fingerprint);
   }
 
   public boolean isLive() {
@@ -87,7 +101,7 @@ public record Record(State state, List<String> replicas, long size, String md5, 
 
   public byte[] encode() {
     String line = MAGIC + ' ' + state.code + ' ' + size + ' ' + (md5 == null ? "-" : md5) + ' ' + created + ' '
-        + join(replicas) + ' ' + join(missing);
+        + join(replicas) + ' ' + join(missing) + ' ' + (placement == null ? "-" : placement);
     return line.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -102,11 +116,12 @@ public record Record(State state, List<String> replicas, long size, String md5, 
       return decodeMinikeyvalue(s);
     }
     String[] f = s.split(" ", -1);
-    if (f.length != 7 || f[1].length() != 1) {
+    if (f.length < 7 || f.length > 8 || f[1].length() != 1) {
       throw new IllegalArgumentException("corrupt index record: " + s);
     }
+    String placement = f.length == 8 && !f[7].equals("-") ? f[7] : null;
     return new Record(State.of(f[1].charAt(0)), split(f[5]), Long.parseLong(f[2]), f[3].equals("-") ? null : f[3],
-        Long.parseLong(f[4]), split(f[6]));
+        Long.parseLong(f[4]), split(f[6]), placement);
   }
 
   // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex, then volumes.

@@ -23,6 +23,7 @@ public final class Placement {
   private final byte[][] names;
   private final int replicas;
   private final int subvolumes;
+  private final String fingerprint;
 
   /**
    * @param volumes the volume servers, {@code host:port}
@@ -43,6 +44,18 @@ public final class Placement {
     this.names = volumes.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.replicas = replicas;
     this.subvolumes = subvolumes;
+    // Placement depends on the set of names, not their order.
+    String canonical = volumes.stream().sorted().collect(java.util.stream.Collectors.joining(",")) + ";" + replicas
+        + ";" + subvolumes;
+    this.fingerprint = HexFormat.of().formatHex(KeyPath.md5(canonical.getBytes(StandardCharsets.UTF_8)), 0, 8);
+  }
+
+  /**
+   * Names this placement (its volumes as a set, replicas, subvolumes): two placements with the same
+   * fingerprint put every key on the same replicas. Records keep it so a GET need not recompute.
+   */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   public List<String> volumes() {

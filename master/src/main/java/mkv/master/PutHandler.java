@@ -74,7 +74,8 @@ final class PutHandler {
       long created = System.currentTimeMillis();
       // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
       // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
-      index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of()), false);
+      index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
+          placement.fingerprint()), false);
       String path = KeyPath.of(key);
       Written written;
       try {
@@ -96,7 +97,7 @@ final class PutHandler {
         LOG.warning("PUT " + key + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
       }
       index.put(key, new Record(Record.State.LIVE, replicas, written.size(), md5 ? written.md5() : null, created,
-          missing), true);
+          missing, placement.fingerprint()), true);
       if (old != null) {
         dropStaleCopies(key, old, replicas, path);
       }

@@ -54,7 +54,9 @@ final class RedirectHandler {
       headers.put(CONTENT_MD5, record.md5());
     }
     headers.put(KEY_VOLUMES, String.join(",", record.replicas()));
-    headers.put(KEY_BALANCE, placement.isBalanced(key, record.replicas()) ? "balanced" : "unbalanced");
+    // A record placed by this very placement is balanced; only others need the md5 ranking again.
+    boolean balanced = placement.fingerprint().equals(record.placement()) || placement.isBalanced(key, record.replicas());
+    headers.put(KEY_BALANCE, balanced ? "balanced" : "unbalanced");
     redirect(exchange, KeyPath.url(replica, key));
   }
 

@@ -32,7 +32,7 @@ public final class PendingResolver {
   public Outcome resolve(String key, Record record) {
     if (complete(key, record)) {
       index.put(key, new Record(Record.State.LIVE, record.replicas(), record.size(), record.md5(), record.created(),
-          List.of()), true);
+          List.of(), record.placement()), true);
       return Outcome.COMPLETED;
     }
     if (!client.deleteAll(record.replicas(), KeyPath.of(key)).isEmpty()) {

@@ -278,7 +278,7 @@ public final class Verifier {
         List<String> stillMissing = new ArrayList<>(record.missing());
         stillMissing.removeAll(targets);
         index.put(key, new Record(record.state(), record.replicas(), w.size(), record.md5(), record.created(),
-            stillMissing), true);
+            stillMissing, record.placement()), true);
       }
       for (String t : targets) {
         fixed(key, "copied from " + source + " to " + t);

@@ -238,6 +238,31 @@ class MasterFaultTest {
     }
   }
 
+  @Test
+  void keyBalanceFollowsTheCurrentPlacementAfterVolumesChange(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.volumes(tmp, 4)) {
+      List<String> three = c.addresses().subList(0, 3);
+      MasterConfig before = MasterConfig.builder(tmp.resolve("index"), three).replicas(2).subvolumes(1).build();
+      c.startMaster(before);
+      List<String> keys = Stream.iterate(0, i -> i + 1).limit(40).map(i -> "/bal/" + i).toList();
+      for (String k : keys) {
+        assertEquals(201, put(c.url(k), k).code());
+        assertEquals("balanced", get(c.url(k)).header("Key-Balance"));
+      }
+      c.stopMaster();
+      MasterConfig after = MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1).build();
+      c.startMaster(after);
+      int moved = 0;
+      for (String k : keys) {
+        boolean stays = new java.util.HashSet<>(before.placement().replicasFor(k))
+            .equals(new java.util.HashSet<>(after.placement().replicasFor(k)));
+        moved += stays ? 0 : 1;
+        assertEquals(stays ? "balanced" : "unbalanced", get(c.url(k)).header("Key-Balance"), k);
+      }
+      assertTrue(moved > 0, "adding a volume should move some of 40 keys");
+    }
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   static List<String> keysPlacedOn(TestCluster c, String server, int count, String prefix) {

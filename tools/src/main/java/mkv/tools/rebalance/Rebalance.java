@@ -187,7 +187,7 @@ public final class Rebalance {
       // Not synced: losing this write (only a machine crash can) leaves deleted copies listed, which
       // the re-run deletes again (a 404 counts as deleted) and drops.
       index.put(key, new Record(current.state(), replicas, current.size(), current.md5(), current.created(),
-          List.of()), false);
+          List.of(), left.isEmpty() ? placement.fingerprint() : null), false);
     }
     if (!left.isEmpty()) {
       throw new IOException("moved, but the old copy on " + left + " could not be deleted (" + firstFailure

@@ -1,0 +1,54 @@
+package mkv.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import mkv.layout.Placement;
+import org.junit.jupiter.api.Test;
+
+/** The index record codec: ours round-trips, older and minikeyvalue records are read. */
+class RecordTest {
+  @Test
+  void roundTripsEveryField() {
+    Record r = new Record(Record.State.DELETING, List.of("a:1/sv01", "b:2/sv03"), 42, "2063c1608d6e0baf80249c42e2be5804",
+        1700000000000L, List.of("b:2/sv03"), "0123456789abcdef");
+    assertEquals(r, Record.decode(r.encode()));
+    Record bare = Record.pending(List.of("a:1"), 5);
+    assertEquals(bare, Record.decode(bare.encode()));
+  }
+
+  @Test
+  void readsRecordsWrittenWithoutThePlacementField() {
+    Record r = Record.decode("mkv1 L 3 - 7 a:1,b:2 -".getBytes(StandardCharsets.UTF_8));
+    assertEquals(List.of("a:1", "b:2"), r.replicas());
+    assertNull(r.placement());
+  }
+
+  @Test
+  void readsMinikeyvalueRecords() {
+    Record soft = Record.decode("DELETEDHASH2063c1608d6e0baf80249c42e2be5804localhost:3001/sv01".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Record.State.UNLINKED, soft.state());
+    assertEquals("2063c1608d6e0baf80249c42e2be5804", soft.md5());
+    assertEquals(List.of("localhost:3001/sv01"), soft.replicas());
+    assertEquals(Record.State.DELETING, Record.decode("DELETINGlocalhost:3001".getBytes(StandardCharsets.UTF_8)).state());
+    assertEquals(Record.State.LIVE, Record.decode("localhost:3001,localhost:3002".getBytes(StandardCharsets.UTF_8)).state());
+  }
+
+  @Test
+  void corruptRecordsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> Record.decode("mkv1 L 3".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void placementFingerprintIgnoresVolumeOrderButNotTheSet() {
+    Placement abc = new Placement(List.of("a:1", "b:2", "c:3"), 2, 10);
+    assertEquals(abc.fingerprint(), new Placement(List.of("c:3", "a:1", "b:2"), 2, 10).fingerprint());
+    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "d:4"), 2, 10).fingerprint());
+    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 3, 10).fingerprint());
+    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 2, 1).fingerprint());
+  }
+}
