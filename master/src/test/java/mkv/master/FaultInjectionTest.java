@@ -112,11 +112,21 @@ class FaultInjectionTest {
     for (JsonNode k : listed.get("keys")) {
       assertTrue(readMd5(k.asText()) != null, "listed key not readable: " + k.asText());
     }
-    // What the faults left (orphans of failed writes, pending records) is repaired, after which all is clean.
-    String repair = verify("?repair&grace=0s");
-    System.out.println("FaultInjectionTest: verify --repair: " + lastLine(repair));
+    // What the faults left (orphans of failed writes, pending records, half-done deletes) is repaired,
+    // after which all is clean. The master's own sweeper works on pending records at the same time
+    // (a repair skips a key it holds), so repair until a pass finds nothing, within a bound.
+    List<String> repairs = new ArrayList<>();
+    boolean clean = Http.eventually(Duration.ofSeconds(60), () -> {
+      try {
+        repairs.add(lastLine(verify("?repair&grace=0s")));
+        return repairs.get(repairs.size() - 1).endsWith(" clean");
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    System.out.println("FaultInjectionTest: verify --repair passes: " + repairs);
     String after = verify("?grace=0s");
-    assertTrue(lastLine(after).endsWith(" clean"), "not clean after repair:\n" + repair + "\n" + after);
+    assertTrue(clean && lastLine(after).endsWith(" clean"), "not clean after repair:\n" + repairs + "\n" + after);
     for (Map.Entry<String, String> e : acknowledged.entrySet()) {
       assertEquals(e.getValue(), readMd5(e.getKey()), "changed by repair: " + e.getKey());
     }
