@@ -76,10 +76,6 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     return new Record(next, replicas, size, md5, created, missing, placement);
   }
 
-  public Record withReplicas(List<String> next) {
-    return new Record(state, next, size, md5, created, missing, null);
-  }
-
   /** This record as placed by the placement with {@code fingerprint}. */
   public Record placedBy(String fingerprint) {
     return new Record(state, replicas, size, md5, created, missing, fingerprint);
