@@ -121,13 +121,21 @@ public final class VolumeClient {
         return e;
       }
     })).toList();
-    return futures.stream().map(f -> {
+    List<VolumeException> failures = new java.util.ArrayList<>();
+    for (int i = 0; i < futures.size(); i++) {
       try {
-        return f.get();
-      } catch (Exception e) {
-        return new VolumeException("?", 0, "delete interrupted", e);
+        VolumeException e = futures.get(i).get();
+        if (e != null) {
+          failures.add(e);
+        }
+      } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        failures.add(new VolumeException(replicas.get(i), 0, "DELETE not awaited: " + e, e));
       }
-    }).filter(e -> e != null).toList();
+    }
+    return failures;
   }
 
   /** The size of {@code path} on a replica, or -1 if it is not there. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 public final class VolumeException extends IOException {
   private final String volume;
   private final int status;
+  private final boolean timedOut;
 
   /**
    * @param volume the replica or server that failed, {@code host:port[/svXX]}
@@ -15,6 +16,7 @@ public final class VolumeException extends IOException {
     super("replica " + volume + ": " + what, cause);
     this.volume = volume;
     this.status = status;
+    this.timedOut = cause instanceof java.io.InterruptedIOException; // okhttp's connect, read and write time-outs
   }
 
   public String volume() {
@@ -24,6 +26,11 @@ public final class VolumeException extends IOException {
   /** The HTTP status the volume answered, or 0 when it did not answer at all. */
   public int status() {
     return status;
+  }
+
+  /** Whether the volume did not answer within a time-out (as opposed to refusing or failing). */
+  public boolean timedOut() {
+    return timedOut;
   }
 
   /** Whether the volume said its disk is full. */

@@ -57,11 +57,10 @@ public final class KeyPath {
   }
 
   /**
-   * Whether the key can be stored: every segment of its path fits a file name and the whole path
-   * fits a volume. A key that fails this is answered with 414.
+   * Whether a key's path (from {@link #of}) can be stored: every segment fits a file name and the
+   * whole path fits a volume. A key that fails this is answered with 414.
    */
-  public static boolean fits(String key) {
-    String path = of(key);
+  public static boolean fits(String path) {
     if (path.length() > MAX_PATH_BYTES) {
       return false;
     }

@@ -21,7 +21,7 @@ final class Failures {
       if (e.diskFull()) {
         return 507;
       }
-      return e.status() == 0 && e.getMessage().contains("timed out") ? 504 : 502;
+      return e.timedOut() ? 504 : 502;
     }
     if (t instanceof SourceException) {
       return 400; // the client's own body broke off; it is usually gone and never reads this

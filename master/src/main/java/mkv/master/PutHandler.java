@@ -54,7 +54,8 @@ final class PutHandler {
     if (MasterRouter.isReserved(key)) {
       throw new HttpError(400, "key " + key + " is reserved for the master's own use");
     }
-    if (!KeyPath.fits(key)) {
+    String path = KeyPath.of(key);
+    if (!KeyPath.fits(path)) {
       throw new HttpError(414, "key too long: its file name on a volume would exceed "
           + KeyPath.MAX_SEGMENT_BYTES + " bytes");
     }
@@ -76,7 +77,6 @@ final class PutHandler {
       // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
       index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
           placement.fingerprint()), false);
-      String path = KeyPath.of(key);
       Written written;
       try {
         written = client.putAll(replicas, path, body, length, md5 || expectedMd5 != null, minReplicas);

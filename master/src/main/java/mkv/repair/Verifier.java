@@ -216,13 +216,13 @@ public final class Verifier {
         continue;
       }
       try {
-        String trouble = record.missing().contains(replica) ? "recorded as missing" : check(replica, path, record);
+        Trouble trouble = record.missing().contains(replica)
+            ? new Trouble(Problem.MISSING, "recorded as missing") : check(replica, path, record);
         if (trouble == null) {
           good.add(replica);
         } else {
           bad.add(replica);
-          problem(trouble.startsWith("missing") || trouble.startsWith("recorded") ? Problem.MISSING : Problem.CORRUPT,
-              key, replica + ": " + trouble);
+          problem(trouble.kind(), key, replica + ": " + trouble.detail());
         }
       } catch (VolumeException e) {
         unreachable(Placement.server(replica), e);
@@ -240,19 +240,22 @@ public final class Verifier {
     }
   }
 
+  /** What is wrong with one replica's copy. */
+  private record Trouble(Problem kind, String detail) {}
+
   /** Why a replica's copy is not good, or null when it is. */
-  private String check(String replica, String path, Record record) throws VolumeException {
+  private Trouble check(String replica, String path, Record record) throws VolumeException {
     long size = client.size(replica, path);
     if (size < 0) {
-      return "missing";
+      return new Trouble(Problem.MISSING, "missing");
     }
     if (record.size() >= 0 && size != record.size()) {
-      return "size " + size + ", record says " + record.size();
+      return new Trouble(Problem.CORRUPT, "size " + size + ", record says " + record.size());
     }
     if (options.md5() && record.md5() != null) {
       String md5 = client.md5(replica, path);
       if (!record.md5().equals(md5)) {
-        return "md5 " + md5 + ", record says " + record.md5();
+        return new Trouble(Problem.CORRUPT, "md5 " + md5 + ", record says " + record.md5());
       }
     }
     return null;

@@ -62,7 +62,7 @@ class LayoutGoldenTest {
 
   @Test
   void overLongKeysDoNotFit() {
-    assertTrue(KeyPath.fits("/" + "k".repeat(180)));
-    assertFalse(KeyPath.fits("/" + "k".repeat(200))); // 201 bytes -> 268 base64 characters in one segment
+    assertTrue(KeyPath.fits(KeyPath.of("/" + "k".repeat(180))));
+    assertFalse(KeyPath.fits(KeyPath.of("/" + "k".repeat(200)))); // 201 bytes -> 268 base64 characters in one segment
   }
 }
