@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -95,7 +96,7 @@ final class Fanout {
       if (md5 != null) {
         md5.update(chunk, 0, n);
       }
-      byte[] piece = n == CHUNK ? chunk : java.util.Arrays.copyOf(chunk, n);
+      byte[] piece = n == CHUNK ? chunk : Arrays.copyOf(chunk, n);
       for (Stream s : streams) {
         if (!s.failed) {
           offer(s, piece);

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
             + "holds it to the volumes that should, checks the copy (size, and md5 when the record has one), "
             + "records the new replicas, then deletes the copies no longer wanted.",
         "Safe to kill at any moment and to re-run: the re-run finishes what was left. Unlinked keys move too "
-            + "and stay unlinked; md5s are kept. PENDING records (unfinished writes) are skipped: a master "
-            + "resolves them when it starts. Keep the old volumes running until it is done, and run it with no "
+            + "and stay unlinked; md5s are kept. PENDING and DELETING records (unfinished writes and deletes) "
+            + "are skipped: a master resolves the first when it starts, verify --repair finishes the second. Keep the old volumes running until it is done, and run it with no "
             + "master on the index (it refuses a locked index).",
         "Exit status: 0 when every key is in place, 1 when a key could not be moved (each is reported and "
             + "stays readable where it was), 2 on a bad flag."})
