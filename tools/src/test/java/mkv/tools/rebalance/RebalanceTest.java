@@ -211,7 +211,7 @@ class RebalanceTest {
       assertEquals(0, tool.waitFor(60));
       String help = tool.output();
       for (String flag : List.of("--db", "--volumes", "--replicas", "--subvolumes", "--workers", "--dry-run",
-          "--progress-interval", "PENDING and DELETING records", "stay unlinked")) {
+          "--progress-interval", "PENDING and DELETING", "stay unlinked")) {
         assertTrue(help.contains(flag), flag + " in\n" + help);
       }
     }
