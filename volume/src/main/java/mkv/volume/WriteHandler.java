@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -54,9 +56,6 @@ final class WriteHandler implements HttpHandler {
     if (path.directory()) {
       throw new VolumeException(400, "cannot PUT a directory");
     }
-    if (Files.isDirectory(path.file(), LinkOption.NOFOLLOW_LINKS)) {
-      throw new VolumeException(409, "a directory exists at this path");
-    }
     Path tmp = tmpDir.resolve(prefix + "-" + counter.incrementAndGet());
     boolean moved = false;
     try {
@@ -64,9 +63,7 @@ final class WriteHandler implements HttpHandler {
         copyBody(exchange, out);
         out.force(true);
       }
-      Deque<Path> created = createParents(path.file().getParent());
-      // rename(2) replaces the target atomically; readers holding the old file keep reading it
-      Files.move(tmp, path.file(), StandardCopyOption.ATOMIC_MOVE);
+      Deque<Path> created = moveIntoPlace(tmp, path.file());
       moved = true;
       // Every directory that changed is synced only now, deepest first: the first fsync commits the
       // file system's journal with all of them, so the others find nothing left to write.
@@ -82,6 +79,29 @@ final class WriteHandler implements HttpHandler {
     exchange.setStatusCode(201);
     exchange.setResponseContentLength(0);
     exchange.endExchange();
+  }
+
+  /**
+   * Renames the temp file over {@code file}, creating its missing parents; returns those, deepest on
+   * top. The rename is tried first: once a volume has been in use its directories exist, and a PUT
+   * then costs no checks on them.
+   */
+  private Deque<Path> moveIntoPlace(Path tmp, Path file) throws IOException {
+    try {
+      // rename(2) replaces the target atomically; readers holding the old file keep reading it
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      return new ArrayDeque<>();
+    } catch (NoSuchFileException e) {
+      Deque<Path> created = createParents(file.getParent());
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      return created;
+    } catch (FileSystemException e) {
+      if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new VolumeException(409, "a directory exists at this path");
+      }
+      createParents(file.getParent()); // answers 409 when a file stands where a directory is needed
+      throw e;
+    }
   }
 
   /** Streams the whole request body into the file; throws if it ends early (undertow checks the length). */
