@@ -62,6 +62,7 @@ public final class MasterServer implements AutoCloseable {
           .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+          .setSocketOption(Options.TCP_NODELAY, true)
           .setSocketOption(Options.READ_TIMEOUT, (int) config.stallTimeout().toMillis())
           // Thousands of idle or slow clients must not exhaust the master: past the high-water mark
           // it stops accepting until connections close (idle ones are closed after NO_REQUEST_TIMEOUT).
