@@ -9,6 +9,7 @@ import java.util.List;
  * One bench run's settings, validated when built.
  *
  * @param concurrency   connections or workers per workload; null for each workload's own default
+ * @param warmup        how long each rate workload runs unmeasured first (zero: none)
  * @param count         most operations per workload
  * @param size          the value size of {@code large}
  * @param clientThreads selector threads of the fast client
@@ -16,7 +17,7 @@ import java.util.List;
  * @param nginx         the nginx binary for the references, null to skip them
  * @param listSeeded    the list keys were written into the index before the master started
  */
-record BenchConfig(List<String> workloads, Integer concurrency, Duration duration, long count, long size,
+record BenchConfig(List<String> workloads, Integer concurrency, Duration duration, Duration warmup, long count, long size,
     int cycleSize, int volumeSize, int keys, int listKeys, int pageSize, int clientThreads, long masterPid,
     InetSocketAddress volume, Path nginx, boolean listSeeded) {
 
@@ -32,6 +33,9 @@ record BenchConfig(List<String> workloads, Integer concurrency, Duration duratio
     }
     if (concurrency != null && concurrency < 1) {
       throw new IllegalArgumentException("--concurrency must be at least 1");
+    }
+    if (warmup.isNegative()) {
+      throw new IllegalArgumentException("--warmup must not be negative");
     }
     if (duration.isNegative() || duration.isZero() || count < 1 || size < 1 || cycleSize < 1 || volumeSize < 1
         || keys < 1 || listKeys < 1 || pageSize < 1 || pageSize > 100_000 || clientThreads < 1) {

@@ -44,6 +44,11 @@ public final class BenchMain implements Callable<Integer> {
       description = "Most time per workload (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+      description = "How long each rate workload (missing, redirect, cycle, volume, ceiling) runs unmeasured "
+          + "first, so that the servers' JIT has compiled their hot path; 0s for none (default: ${DEFAULT-VALUE}).")
+  Duration warmup;
+
   @Option(names = "--count", defaultValue = "9223372036854775807",
       description = "Most operations per workload (default: unbounded; large always does one).")
   long count;
@@ -137,7 +142,7 @@ public final class BenchMain implements Callable<Integer> {
       }
       BenchConfig config;
       try {
-        config = new BenchConfig(workloads, concurrency, duration, count, size, Math.toIntExact(cycleSize),
+        config = new BenchConfig(workloads, concurrency, duration, warmup, count, size, Math.toIntExact(cycleSize),
             Math.toIntExact(volumeSize), keys, listKeys, pageSize, clientThreads, pid, volume, nginx, seedList);
       } catch (IllegalArgumentException | ArithmeticException e) {
         return usage(e.getMessage());
@@ -156,6 +161,7 @@ public final class BenchMain implements Callable<Integer> {
       run.put("cores", Runtime.getRuntime().availableProcessors());
       run.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
       run.put("duration_s", duration.toMillis() / 1000.0);
+      run.put("warmup_s", warmup.toMillis() / 1000.0);
       run.put("nginx", nginx == null ? null : nginx.toString());
       System.out.println();
       Report.table(results, System.out);

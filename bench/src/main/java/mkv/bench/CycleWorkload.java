@@ -21,21 +21,23 @@ final class CycleWorkload {
 
   private CycleWorkload() {}
 
-  static Result run(BenchConfig config, Target target) throws InterruptedException {
+  static Result run(BenchConfig config, Target target) throws IOException, InterruptedException {
+    return Warmup.thenMeasure(config, "cycle", (bound, progress) -> run(config, target, bound, progress));
+  }
+
+  private static Result run(BenchConfig config, Target target, Bound bound, Progress progress)
+      throws InterruptedException {
     int workers = config.concurrency(DEFAULT_WORKERS);
-    Bound bound = new Bound(config.duration(), config.count());
     Worker[] all = new Worker[workers];
     Thread[] threads = new Thread[workers];
     long start = System.nanoTime();
-    try (Progress progress = Progress.start("cycle")) {
-      for (int w = 0; w < workers; w++) {
-        all[w] = new Worker(w, config.cycleSize(), target, bound, progress);
-        threads[w] = new Thread(all[w], "cycle-" + w);
-        threads[w].start();
-      }
-      for (Thread t : threads) {
-        t.join();
-      }
+    for (int w = 0; w < workers; w++) {
+      all[w] = new Worker(w, config.cycleSize(), target, bound, progress);
+      threads[w] = new Thread(all[w], "cycle-" + w);
+      threads[w].start();
+    }
+    for (Thread t : threads) {
+      t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram cycle = Result.newHistogram();

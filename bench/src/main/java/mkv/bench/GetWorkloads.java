@@ -16,7 +16,7 @@ final class GetWorkloads {
 
   private GetWorkloads() {}
 
-  static Result missing(BenchConfig config, Target target) throws InterruptedException {
+  static Result missing(BenchConfig config, Target target) throws IOException, InterruptedException {
     byte[][] requests = new byte[config.keys()][];
     for (int i = 0; i < requests.length; i++) {
       requests[i] = KeepAliveLoad.get(target.master, target.prefix + "/missing/" + i);
@@ -40,17 +40,15 @@ final class GetWorkloads {
     return load(config, "redirect", "redirect (302)", target.master, requests, 302).with("keys", keys.size());
   }
 
-  static Result ceiling(BenchConfig config, Nginx nginx) throws InterruptedException {
+  static Result ceiling(BenchConfig config, Nginx nginx) throws IOException, InterruptedException {
     byte[][] requests = {KeepAliveLoad.get(nginx.address(), Nginx.REDIRECT_PATH)};
     return load(config, "ceiling", "nginx return 302", nginx.address(), requests, 302);
   }
 
   private static Result load(BenchConfig config, String workload, String name, InetSocketAddress to,
-      byte[][] requests, int expect) throws InterruptedException {
+      byte[][] requests, int expect) throws IOException, InterruptedException {
     var spec = new KeepAliveLoad.Spec(to, requests, expect, config.concurrency(DEFAULT_CONNECTIONS),
         config.clientThreads(), 16 * 1024);
-    try (Progress p = Progress.start(workload)) {
-      return KeepAliveLoad.run(workload, name, spec, new Bound(config.duration(), config.count()), p);
-    }
+    return Warmup.thenMeasure(config, workload, (bound, p) -> KeepAliveLoad.run(workload, name, spec, bound, p));
   }
 }

@@ -39,6 +39,11 @@ record Result(String workload, String name, long ops, long errors, long bytes, d
     return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e6;
   }
 
+  /** A copy under another label. */
+  Result named(String label) {
+    return new Result(workload, label, ops, errors, bytes, seconds, latency, firstError, extra);
+  }
+
   /** A copy with one more extra figure. */
   Result with(String key, Object value) {
     Map<String, Object> m = new LinkedHashMap<>(extra);

@@ -51,12 +51,10 @@ final class VolumeWorkload {
   }
 
   private static Result load(BenchConfig config, String workload, String name, InetSocketAddress to, String path)
-      throws InterruptedException {
+      throws IOException, InterruptedException {
     var spec = new KeepAliveLoad.Spec(to, new byte[][] {KeepAliveLoad.get(to, path)}, 200,
         config.concurrency(DEFAULT_CONNECTIONS), config.clientThreads(), 256 * 1024);
-    try (Progress p = Progress.start(workload)) {
-      return KeepAliveLoad.run(workload, name, spec, new Bound(config.duration(), config.count()), p);
-    }
+    return Warmup.thenMeasure(config, workload, (bound, p) -> KeepAliveLoad.run(workload, name, spec, bound, p));
   }
 
   static String label(long bytes) {

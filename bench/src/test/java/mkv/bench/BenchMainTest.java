@@ -25,7 +25,7 @@ class BenchMainTest {
   void clusterRunReportsEveryWorkloadWithoutErrors() throws Exception {
     Path json = dir.resolve("results.json");
     Path png = dir.resolve("results.png");
-    int status = new CommandLine(new BenchMain()).execute("--cluster", "--duration", "2s", "--size", "4MiB",
+    int status = new CommandLine(new BenchMain()).execute("--cluster", "--duration", "2s", "--warmup", "1s", "--size", "4MiB",
         "--keys", "50", "--list-keys", "3000", "--count", "20000", "--out", json.toString(), "--plot", png.toString());
 
     assertEquals(0, status);
