@@ -48,7 +48,8 @@ public final class MasterServer implements AutoCloseable {
       MasterRouter router = new MasterRouter(
           new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
           new ListHandler(index),
-          new PutHandler(index, placement, client, h, locks, sweeper, config.md5(), config.minReplicas()),
+          new PutHandler(index, placement, client, h, locks, sweeper, config.md5(), config.minReplicas(),
+              config.stallTimeout()),
           new DeleteHandler(index, client, h, locks, config.protect()),
           new VolumesHandler(h),
           new VerifyHandler(index, client, placement, locks));
@@ -63,7 +64,6 @@ public final class MasterServer implements AutoCloseable {
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
           .setSocketOption(Options.TCP_NODELAY, true)
-          .setSocketOption(Options.READ_TIMEOUT, (int) config.stallTimeout().toMillis())
           // Thousands of idle or slow clients must not exhaust the master: past the high-water mark
           // it stops accepting until connections close (idle ones are closed after NO_REQUEST_TIMEOUT).
           .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)

@@ -4,6 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -34,9 +35,10 @@ final class PutHandler {
   private final PendingSweeper sweeper;
   private final boolean md5;
   private final int minReplicas;
+  private final Duration stallTimeout;
 
   PutHandler(Index index, Placement placement, VolumeClient client, VolumeHealth health, KeyLocks locks,
-      PendingSweeper sweeper, boolean md5, int minReplicas) {
+      PendingSweeper sweeper, boolean md5, int minReplicas, Duration stallTimeout) {
     this.index = index;
     this.placement = placement;
     this.client = client;
@@ -45,6 +47,7 @@ final class PutHandler {
     this.sweeper = sweeper;
     this.md5 = md5;
     this.minReplicas = minReplicas;
+    this.stallTimeout = stallTimeout;
   }
 
   void handle(HttpServerExchange exchange, String key) throws IOException {
@@ -69,8 +72,7 @@ final class PutHandler {
       if (old != null && old.isLive()) {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
-      exchange.startBlocking();
-      InputStream body = nonEmpty(exchange.getInputStream());
+      InputStream body = nonEmpty(new BodyStream(exchange, stallTimeout));
       List<String> replicas = placement.replicasFor(key);
       long created = System.currentTimeMillis();
       // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,28 @@ class SlowClientTest {
       }
       // None of the trickled PUTs completed, so none may be stored.
       assertTrue(noneStored(c, 50), "a trickled, unfinished PUT was stored");
+    }
+  }
+
+  @Test
+  void aBodyThatStopsComingIsDroppedAfterTheStallTimeout(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.volumes(tmp, 2)) {
+      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1)
+          .stallTimeout(Duration.ofSeconds(1)).build());
+      long start = System.nanoTime();
+      try (Socket s = new Socket("127.0.0.1", c.master().port())) {
+        s.setSoTimeout(20_000);
+        OutputStream out = s.getOutputStream();
+        out.write("PUT /stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten..".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+        assertTrue(status.isEmpty() || status.contains(" 4"), "status line: " + status);
+      } catch (IOException closedOnUs) {
+        // dropping the connection is the answer too
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 10_000, "the stalled PUT was held " + ms + " ms; the stall timeout is 1 s");
+      assertEquals(404, mkv.testing.Http.get(c.url("/stalled")).code());
     }
   }
 
