@@ -9,7 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +99,8 @@ final class KeepAliveLoad {
     private final Bound bound;
     private final Progress progress;
     private final Histogram latency = Result.newHistogram();
+    // direct, so that a write does not first copy the request into a temporary direct buffer
+    private final ByteBuffer[] requests;
     private int next;
     long ops;
     long errors;
@@ -115,6 +116,10 @@ final class KeepAliveLoad {
       this.bound = bound;
       this.progress = progress;
       this.next = index * 7919; // threads start at different keys
+      this.requests = new ByteBuffer[spec.requests().length];
+      for (int i = 0; i < requests.length; i++) {
+        requests[i] = ByteBuffer.allocateDirect(spec.requests()[i].length).put(spec.requests()[i]).flip();
+      }
     }
 
     @Override
@@ -125,27 +130,8 @@ final class KeepAliveLoad {
         }
         long hardStop = Long.MAX_VALUE;
         while (open > 0) {
-          selector.select(100);
-          Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-          while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            Conn c = (Conn) key.attachment();
-            try {
-              if (key.isConnectable()) {
-                c.channel.finishConnect();
-                c.failures = 0;
-                send(key, c);
-              } else if (key.isWritable()) {
-                write(key, c);
-              } else if (key.isReadable()) {
-                read(key, c);
-              }
-            } catch (IOException | RuntimeException e) {
-              fail(c, "connection " + spec.target() + ": " + e);
-              reconnect(selector, key, c);
-            }
-          }
+          // the consumer form of select: no selected-key set to fill and empty on every event
+          selector.select(key -> ready(selector, key), 100);
           if (bound.expired()) {
             if (hardStop == Long.MAX_VALUE) {
               hardStop = System.nanoTime() + GRACE_NANOS;
@@ -159,6 +145,24 @@ final class KeepAliveLoad {
         }
       } catch (IOException | RuntimeException e) {
         fail(null, "load loop: " + e); // counted, so the run reports it and exits non-zero
+      }
+    }
+
+    private void ready(Selector selector, SelectionKey key) {
+      Conn c = (Conn) key.attachment();
+      try {
+        if (key.isConnectable()) {
+          c.channel.finishConnect();
+          c.failures = 0;
+          send(key, c);
+        } else if (key.isWritable()) {
+          write(key, c);
+        } else if (key.isReadable()) {
+          read(key, c);
+        }
+      } catch (IOException | RuntimeException e) {
+        fail(c, "connection " + spec.target() + ": " + e);
+        reconnect(selector, key, c);
       }
     }
 
@@ -188,8 +192,7 @@ final class KeepAliveLoad {
         close(key);
         return;
       }
-      byte[][] requests = spec.requests();
-      c.out = ByteBuffer.wrap(requests[next++ % requests.length]);
+      c.out = requests[next++ % requests.length].duplicate();
       if (next < 0) {
         next = 0;
       }
