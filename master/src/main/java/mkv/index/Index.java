@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
@@ -26,9 +27,13 @@ import org.iq80.leveldb.WriteOptions;
 public final class Index implements Closeable {
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
   private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
+  /** Stripes of keys whose writes are counted, for {@link ReadCache}. */
+  static final int STRIPES = 1 << 15;
 
   private final Path dir;
   private final DB db;
+  // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is unchanged.
+  private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
 
   private Index(Path dir, DB db) {
     this.dir = dir;
@@ -66,12 +71,29 @@ public final class Index implements Closeable {
 
   /** Stores a record; with {@code durable}, returns only once it is on disk (survives a machine crash). */
   public void put(String key, Record record, boolean durable) {
-    db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
+    try {
+      db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
+    } finally {
+      writes.incrementAndGet(stripe(key));
+    }
   }
 
   /** Removes a record; with {@code durable}, returns only once that is on disk. */
   public void delete(String key, boolean durable) {
-    db.delete(bytes(key), durable ? SYNC : NO_SYNC);
+    try {
+      db.delete(bytes(key), durable ? SYNC : NO_SYNC);
+    } finally {
+      writes.incrementAndGet(stripe(key));
+    }
+  }
+
+  static int stripe(String key) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+
+  long writes(int stripe) {
+    return writes.get(stripe);
   }
 
   /**

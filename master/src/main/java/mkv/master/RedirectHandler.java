@@ -3,10 +3,10 @@ package mkv.master;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import mkv.index.Index;
+import mkv.index.ReadCache;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
@@ -15,30 +15,52 @@ import mkv.layout.Placement;
  * GET and HEAD of a key: a 302 to a replica believed up, chosen at random to spread reads.
  *
  * <p>Runs on the IO thread: a LevelDB lookup that hits its cache costs less than a dispatch, and
- * volume health comes from {@link VolumeHealth}, never from a round trip here.
+ * volume health comes from {@link VolumeHealth}, never from a round trip here. What a key's record
+ * answers is cached ({@link ReadCache}) until the key is written again, so a hot key costs no
+ * LevelDB lookup, record decoding or md5.
  */
 final class RedirectHandler {
   static final HttpString CONTENT_MD5 = new HttpString("Content-Md5");
   static final HttpString KEY_VOLUMES = new HttpString("Key-Volumes");
   static final HttpString KEY_BALANCE = new HttpString("Key-Balance");
 
-  private final Index index;
-  private final Placement placement;
   private final VolumeHealth health;
   private final String fallback;
-  private final boolean md5;
+  private final ReadCache<Answer> answers;
+
+  /**
+   * A live key's answer, computed once from its record: the holders, with the server each names
+   * and the URL of the value there, and the headers.
+   */
+  private record Answer(String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
 
   RedirectHandler(Index index, Placement placement, VolumeHealth health, String fallback, boolean md5) {
-    this.index = index;
-    this.placement = placement;
     this.health = health;
     this.fallback = fallback;
-    this.md5 = md5;
+    this.answers = new ReadCache<>(index, (key, record) -> answer(key, record, placement, md5));
+  }
+
+  private static Answer answer(String key, Record record, Placement placement, boolean md5) {
+    if (record == null || !record.isLive()) {
+      return null;
+    }
+    List<String> holders = record.holders();
+    String path = KeyPath.of(key);
+    String[] servers = new String[holders.size()];
+    String[] urls = new String[holders.size()];
+    for (int i = 0; i < servers.length; i++) {
+      servers[i] = Placement.server(holders.get(i));
+      urls[i] = "http://" + holders.get(i) + path;
+    }
+    // A record placed by this very placement is balanced; only others need the md5 ranking again.
+    boolean balanced = placement.fingerprint().equals(record.placement()) || placement.isBalanced(key, record.replicas());
+    return new Answer(servers, urls, md5 ? record.md5() : null, String.join(",", record.replicas()),
+        balanced ? "balanced" : "unbalanced");
   }
 
   void handle(HttpServerExchange exchange, String key) {
-    Record record = index.get(key);
-    if (record == null || !record.isLive()) {
+    Answer answer = answers.get(key);
+    if (answer == null) {
       if (fallback != null) {
         redirect(exchange, "http://" + fallback + exchange.getRequestPath());
       } else {
@@ -48,34 +70,40 @@ final class RedirectHandler {
       }
       return;
     }
-    String replica = choose(record.holders());
+    String location = choose(answer);
     var headers = exchange.getResponseHeaders();
-    if (md5 && record.md5() != null) {
-      headers.put(CONTENT_MD5, record.md5());
+    if (answer.md5() != null) {
+      headers.put(CONTENT_MD5, answer.md5());
     }
-    headers.put(KEY_VOLUMES, String.join(",", record.replicas()));
-    // A record placed by this very placement is balanced; only others need the md5 ranking again.
-    boolean balanced = placement.fingerprint().equals(record.placement()) || placement.isBalanced(key, record.replicas());
-    headers.put(KEY_BALANCE, balanced ? "balanced" : "unbalanced");
-    redirect(exchange, KeyPath.url(replica, key));
+    headers.put(KEY_VOLUMES, answer.keyVolumes());
+    headers.put(KEY_BALANCE, answer.balance());
+    redirect(exchange, location);
   }
 
-  /** A random replica among those up, else among those slow; 503 when all are down. */
-  private String choose(List<String> holders) {
-    List<String> up = new ArrayList<>(holders.size());
-    List<String> slow = new ArrayList<>(0);
-    for (String replica : holders) {
-      switch (health.state(replica)) {
-        case UP -> up.add(replica);
-        case SLOW -> slow.add(replica);
+  /** The URL on a random holder among those up, else among those slow; 503 when all are down. */
+  private String choose(Answer answer) {
+    String[] servers = answer.servers();
+    int up = 0;
+    int slow = 0;
+    for (String server : servers) {
+      switch (health.state(server)) {
+        case UP -> up++;
+        case SLOW -> slow++;
         case DOWN -> { }
       }
     }
-    List<String> candidates = up.isEmpty() ? slow : up;
-    if (candidates.isEmpty()) {
-      throw new HttpError(503, "no replica of this key is up: " + String.join(", ", holders));
+    VolumeHealth.State wanted = up > 0 ? VolumeHealth.State.UP : VolumeHealth.State.SLOW;
+    int n = up > 0 ? up : slow;
+    if (n == 0) {
+      throw new HttpError(503, "no replica of this key is up: " + String.join(", ", servers));
     }
-    return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+    int pick = ThreadLocalRandom.current().nextInt(n);
+    for (int i = 0; i < servers.length; i++) {
+      if (health.state(servers[i]) == wanted && pick-- == 0) {
+        return answer.urls()[i];
+      }
+    }
+    return answer.urls()[0]; // a state changed between the two passes: any holder will do
   }
 
   private static void redirect(HttpServerExchange exchange, String location) {

@@ -201,6 +201,24 @@ class MasterApiTest {
   }
 
   @Test
+  void repeatedGetsFollowEveryWrite() throws IOException {
+    String key = url("/cached/answer");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(404, get(key).code()); // a miss the master keeps answering from its cache
+    }
+    assertEquals(201, put(key, "one").code());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(md5Hex("one".getBytes(StandardCharsets.UTF_8)), get(key).header("Content-Md5"));
+    }
+    assertEquals(204, call("UNLINK", key, null).code());
+    assertEquals(404, get(key).code());
+    assertEquals(201, put(key, "two").code());
+    assertEquals(md5Hex("two".getBytes(StandardCharsets.UTF_8)), get(key).header("Content-Md5"));
+    assertEquals(204, delete(key).code());
+    assertEquals(404, get(key).code());
+  }
+
+  @Test
   void unlinkedKeyCanBeWrittenAgain() throws IOException {
     assertEquals(201, put(url("/rewrite"), "old").code());
     assertEquals(204, call("UNLINK", url("/rewrite"), null).code());

@@ -74,6 +74,24 @@ class MasterFaultTest {
   }
 
   @Test
+  void getOfAKeyWhoseEveryReplicaIsDownIs503NamingThem(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.start(tmp, 2, 1, 1)) {
+      String dead = c.addresses().get(0);
+      String key = keysPlacedOn(c, dead, 1, "/alone/").get(0);
+      assertEquals(201, put(c.url(key), "v").code());
+      assertEquals(302, get(c.url(key)).code()); // the answer is cached now; health is still read per GET
+      c.kill(0);
+      assertTrue(eventually(PATIENCE, () -> volumeState(c, dead).equals("down")), "health check never noticed");
+      Reply r = get(c.url(key));
+      assertEquals(503, r.code());
+      assertTrue(r.text().contains(dead), "503 should name the volume: " + r.text());
+      c.revive(0);
+      assertTrue(eventually(PATIENCE, () -> volumeState(c, dead).equals("up")));
+      assertEquals(302, get(c.url(key)).code());
+    }
+  }
+
+  @Test
   void truncatedUploadLeavesNothingAndKeyStaysWritable(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.start(tmp, 3, 3, 1)) {
       String key = "/truncated";
