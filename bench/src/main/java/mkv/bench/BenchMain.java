@@ -44,9 +44,10 @@ public final class BenchMain implements Callable<Integer> {
       description = "Most time per workload (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(names = "--warmup", defaultValue = "20s", converter = DurationConverter.class,
       description = "How long each rate workload (missing, redirect, cycle, volume, ceiling) runs unmeasured "
-          + "first, so that the servers' JIT has compiled their hot path; 0s for none (default: ${DEFAULT-VALUE}).")
+          + "first, so that the servers' JIT has compiled their hot path (cycle's PUT and DELETE paths take "
+          + "~30 s of load on 2 cores); 0s for none (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(names = "--count", defaultValue = "9223372036854775807",
