@@ -77,7 +77,7 @@ public final class BenchMain implements Callable<Integer> {
   int pageSize;
 
   @Option(names = "--client-threads", defaultValue = "2", description = "Selector threads of the fast client; "
-      + "on 2 shared cores two drive nginx's return 302 ~12% faster than one (default: ${DEFAULT-VALUE}).")
+      + "on 2 shared cores two drive nginx's return 302 ~12%% faster than one (default: ${DEFAULT-VALUE}).")
   int clientThreads;
 
   @Option(names = "--master-pid", defaultValue = "0", description = "With --url: the master's PID, for its RSS in large.")
