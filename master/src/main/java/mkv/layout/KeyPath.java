@@ -51,11 +51,6 @@ public final class KeyPath {
     return path.toString();
   }
 
-  /** The URL of a key's value on a replica, where {@code replica} is {@code host:port[/svXX]}. */
-  public static String url(String replica, String key) {
-    return "http://" + replica + of(key);
-  }
-
   /**
    * Whether a key's path (from {@link #of}) can be stored: every segment fits a file name and the
    * whole path fits a volume. A key that fails this is answered with 414.
