@@ -27,8 +27,8 @@ import okio.BufferedSink;
  * A replica that fails is dropped; the write goes on while at least {@code required} remain.
  *
  * <p>A value of known length up to one chunk is read whole first and sent to every replica from
- * that one array, the calling thread writing to one replica itself: no queues, and one hand-off
- * fewer per replica, which is most of the cost of a small PUT.
+ * that one array ({@link VolumeClient#onEach}): no queues, and the calling thread writes to one
+ * replica itself.
  */
 final class Fanout {
   static final int CHUNK = 128 * 1024;
@@ -89,7 +89,7 @@ final class Fanout {
   private Written runSmall() throws IOException {
     byte[] value;
     try {
-      value = source.readNBytes((int) length + 1); // one more than announced: a longer body is refused
+      value = source.readNBytes((int) length + 1); // a byte past the length: a longer source is refused too
     } catch (IOException e) {
       throw new SourceException("reading the value failed: " + e.getMessage(), e);
     }
@@ -99,47 +99,12 @@ final class Fanout {
     if (md5 != null) {
       md5.update(value);
     }
-    List<Call> calls = new ArrayList<>();
-    List<Future<Void>> results = new ArrayList<>();
-    for (String replica : replicas) {
-      calls.add(client.newPut(replica, path, RequestBody.create(value, VolumeClient.OCTETS)));
-    }
-    try {
-      for (int i = 1; i < replicas.size(); i++) {
-        int r = i;
-        results.add(client.replicaWriters().submit(() -> {
-          client.call(replicas.get(r), "PUT", calls.get(r), 200, 201, 204).close();
-          return null;
-        }));
-      }
-      try {
-        client.call(replicas.get(0), "PUT", calls.get(0), 200, 201, 204).close();
-      } catch (VolumeException e) {
-        droppedSmall(e);
-      }
-      for (int i = 1; i < replicas.size(); i++) {
-        try {
-          results.get(i - 1).get();
-        } catch (ExecutionException e) {
-          droppedSmall(e.getCause() instanceof VolumeException v ? v
-              : new VolumeException(replicas.get(i), 0, "PUT failed: " + e.getCause(), e.getCause()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new SourceException("interrupted", e);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      calls.forEach(Call::cancel);
-      throw e;
-    }
-    return new Written(length, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
-  }
-
-  private void droppedSmall(VolumeException failure) throws VolumeException {
-    failures.add(failure);
+    RequestBody body = RequestBody.create(value, VolumeClient.OCTETS);
+    failures.addAll(client.onEach(replicas, r -> client.put(r, path, body)));
     if (replicas.size() - failures.size() < required) {
       throw failures.get(0);
     }
+    return new Written(length, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
   }
 
   /** Reads the source into every replica's queue; returns the byte count. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mkv.layout.KeyPath;
@@ -115,39 +116,55 @@ public final class VolumeClient {
    * @return the failures, empty when every replica is clean
    */
   public List<VolumeException> deleteAll(List<String> replicas, String path) {
-    if (replicas.isEmpty()) {
-      return List.of();
+    return onEach(replicas, r -> delete(r, path));
+  }
+
+  /** One request to one replica; its failure names the replica. */
+  @FunctionalInterface
+  interface ReplicaCall {
+    void run(String replica) throws VolumeException;
+  }
+
+  /**
+   * Runs {@code call} on every replica in parallel, the calling thread taking the first itself (one
+   * hand-off fewer, most of the cost of a small request), and waits for all.
+   *
+   * @return the failures in replica order, empty when every call succeeded
+   */
+  List<VolumeException> onEach(List<String> replicas, ReplicaCall call) {
+    List<Future<VolumeException>> others = new ArrayList<>();
+    for (String r : replicas.subList(Math.min(1, replicas.size()), replicas.size())) {
+      others.add(replicaWriters.submit(() -> failureOf(call, r)));
     }
-    // the calling thread deletes from the first replica itself: one hand-off fewer per DELETE
-    var futures = replicas.subList(1, replicas.size()).stream()
-        .map(r -> replicaWriters.submit(() -> deleteOrFailure(r, path))).toList();
     List<VolumeException> failures = new ArrayList<>();
-    VolumeException first = deleteOrFailure(replicas.get(0), path);
-    if (first != null) {
-      failures.add(first);
+    if (!replicas.isEmpty()) {
+      addIfFailed(failures, failureOf(call, replicas.get(0)));
     }
-    for (int i = 0; i < futures.size(); i++) {
+    for (int i = 0; i < others.size(); i++) {
       try {
-        VolumeException e = futures.get(i).get();
-        if (e != null) {
-          failures.add(e);
-        }
+        addIfFailed(failures, others.get(i).get());
       } catch (InterruptedException | ExecutionException e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
-        failures.add(new VolumeException(replicas.get(i + 1), 0, "DELETE not awaited: " + e, e));
+        failures.add(new VolumeException(replicas.get(i + 1), 0, "not awaited: " + e, e));
       }
     }
     return failures;
   }
 
-  private VolumeException deleteOrFailure(String replica, String path) {
+  private static VolumeException failureOf(ReplicaCall call, String replica) {
     try {
-      delete(replica, path);
+      call.run(replica);
       return null;
     } catch (VolumeException e) {
       return e;
+    }
+  }
+
+  private static void addIfFailed(List<VolumeException> failures, VolumeException e) {
+    if (e != null) {
+      failures.add(e);
     }
   }
 
