@@ -83,27 +83,23 @@ final class RedirectHandler {
   /** The URL on a random holder among those up, else among those slow; 503 when all are down. */
   private String choose(Answer answer) {
     String[] servers = answer.servers();
-    int up = 0;
-    int slow = 0;
-    for (String server : servers) {
-      switch (health.state(server)) {
-        case UP -> up++;
-        case SLOW -> slow++;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String up = null;
+    String slow = null;
+    int ups = 0;
+    int slows = 0;
+    // one pass, each holder's state read once: the i-th candidate of a kind replaces the pick with chance 1/i
+    for (int i = 0; i < servers.length; i++) {
+      switch (health.state(servers[i])) {
+        case UP -> up = random.nextInt(++ups) == 0 ? answer.urls()[i] : up;
+        case SLOW -> slow = random.nextInt(++slows) == 0 ? answer.urls()[i] : slow;
         case DOWN -> { }
       }
     }
-    VolumeHealth.State wanted = up > 0 ? VolumeHealth.State.UP : VolumeHealth.State.SLOW;
-    int n = up > 0 ? up : slow;
-    if (n == 0) {
+    if (up == null && slow == null) {
       throw new HttpError(503, "no replica of this key is up: " + String.join(", ", servers));
     }
-    int pick = ThreadLocalRandom.current().nextInt(n);
-    for (int i = 0; i < servers.length; i++) {
-      if (health.state(servers[i]) == wanted && pick-- == 0) {
-        return answer.urls()[i];
-      }
-    }
-    return answer.urls()[0]; // a state changed between the two passes: any holder will do
+    return up != null ? up : slow;
   }
 
   private static void redirect(HttpServerExchange exchange, String location) {

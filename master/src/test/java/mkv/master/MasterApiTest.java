@@ -16,14 +16,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -198,6 +201,16 @@ class MasterApiTest {
     for (String r : replicas) {
       assertFalse(Files.exists(fileOn(r, "/unlink/me")));
     }
+  }
+
+  @Test
+  void redirectsSpreadOverEveryReplica() throws IOException {
+    assertEquals(201, put(url("/spread"), "v").code());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 100 && seen.size() < 3; i++) {
+      seen.add(URI.create(get(url("/spread")).header("Location")).getAuthority());
+    }
+    assertEquals(3, seen.size(), "100 GETs went to " + seen);
   }
 
   @Test
