@@ -8,7 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** DELETE of one file; empty parent directories stay (a later PUT reuses them). */
+/** DELETE of one file, on the IO thread (one unlink); empty parent directories stay (a later PUT reuses them). */
 final class DeleteHandler implements HttpHandler {
 
   @Override

@@ -13,8 +13,8 @@ import java.util.logging.Logger;
 import org.xnio.IoUtils;
 
 /**
- * The root handler: moves all but file reads off the IO thread, maps the raw path through {@link SafePath},
- * picks the handler for the method, and is the one place where failures become responses.
+ * The root handler: maps the raw path through {@link SafePath}, picks the handler for the method (on
+ * the IO thread, or a worker for what may block), and is the one place where failures become responses.
  */
 final class VolumeHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(VolumeHandler.class.getName());
@@ -29,11 +29,11 @@ final class VolumeHandler implements HttpHandler {
   private final HttpHandler write;
   private final HttpHandler delete;
 
-  VolumeHandler(Path root, Path tmpDir) {
+  VolumeHandler(Path root, Path tmpDir, Durability durability) {
     this.root = root;
     this.read = new ReadHandler();
     this.list = new ListHandler();
-    this.write = new WriteHandler(root, tmpDir);
+    this.write = new WriteHandler(root, tmpDir, durability);
     this.delete = new DeleteHandler();
   }
 
@@ -61,21 +61,36 @@ final class VolumeHandler implements HttpHandler {
       return;
     }
     exchange.putAttachment(PATH, path);
-    // A GET or HEAD of a file stays on the IO thread, as in nginx: stat and open of a cached inode
-    // cost less than the hand-off to a worker and back, which cut 1 MiB GETs from ~4,000 to ~2,850
-    // a second here; the body goes out with non-blocking sendfile (FileTransfer). Writes, deletes
-    // and directory listings (fsync, unlink, walking a directory) are dispatched to a worker.
-    if (next != read && exchange.isInIoThread()) {
-      SafePath p = path;
-      exchange.dispatch(() -> serve(exchange, next, p));
+    // GET and HEAD of a file, DELETE, and the start of a PUT stay on the IO thread, as in nginx:
+    // stat, open, unlink and rename of a cached inode cost less than the hand-off to a worker and
+    // back (which cut 1 MiB GETs from ~4,000 to ~2,850 a second here); bodies go out with
+    // non-blocking sendfile (FileTransfer), and WriteHandler moves large bodies to a worker itself.
+    // Directory listings walk a whole directory: a worker.
+    if (next == list) {
+      onWorker(exchange, path, list::handleRequest);
     } else {
-      serve(exchange, next, path);
+      serve(exchange, next::handleRequest, path);
     }
   }
 
-  private static void serve(HttpServerExchange exchange, HttpHandler next, SafePath path) {
+  /** Work that may block: runs on a worker thread, its failure answered like any other. */
+  @FunctionalInterface
+  interface Blocking {
+    void run(HttpServerExchange exchange) throws Exception;
+  }
+
+  /** Runs {@code work} on a worker thread (at once when already on one). */
+  static void onWorker(HttpServerExchange exchange, SafePath path, Blocking work) {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(() -> serve(exchange, work, path));
+    } else {
+      serve(exchange, work, path);
+    }
+  }
+
+  private static void serve(HttpServerExchange exchange, Blocking work, SafePath path) {
     try {
-      next.handleRequest(exchange);
+      work.run(exchange);
     } catch (Exception e) {
       // Errors (out of memory...) go on to undertow, which answers 500 and logs them
       fail(exchange, path, e);
@@ -87,7 +102,8 @@ final class VolumeHandler implements HttpHandler {
     return SafePath.parse(root, exchange.getRequestPath());
   }
 
-  private static void fail(HttpServerExchange exchange, SafePath path, Throwable t) {
+  /** Answers a failure: one-line body, status from {@link VolumeException#of}, connection dropped if the body is unread. */
+  static void fail(HttpServerExchange exchange, SafePath path, Throwable t) {
     VolumeException failure = VolumeException.of(t);
     String what = exchange.getRequestMethod() + " "
         + (path != null ? path.display() : exchange.getRequestPath());

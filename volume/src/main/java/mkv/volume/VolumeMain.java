@@ -4,8 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import mkv.cli.Cli;
+import mkv.cli.SyncOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The volume server process: {@code java -jar mkv-volume-all.jar --dir /var/lib/mkv/v1 --port 3001}. */
@@ -25,8 +28,11 @@ public final class VolumeMain implements Callable<Integer> {
   @Option(names = "--io-threads", description = "non-blocking IO threads (default: ${DEFAULT-VALUE})")
   int ioThreads = VolumeConfig.DEFAULT_IO_THREADS;
 
-  @Option(names = "--worker-threads", description = "threads for disk work (default: ${DEFAULT-VALUE})")
+  @Option(names = "--worker-threads", description = "threads for large bodies and listings (default: ${DEFAULT-VALUE})")
   int workerThreads = VolumeConfig.DEFAULT_WORKER_THREADS;
+
+  @Mixin
+  SyncOptions sync;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -34,10 +40,7 @@ public final class VolumeMain implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
-    // set once, before any logger exists: one line per record
-    System.setProperty("java.util.logging.SimpleFormatter.format",
-        "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-    System.exit(new CommandLine(new VolumeMain()).execute(args));
+    Cli.main(new VolumeMain(), args);
   }
 
   /** Validates the flags (usage and exit 2 if bad) and runs until the process is stopped. */
@@ -45,7 +48,7 @@ public final class VolumeMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     VolumeConfig config;
     try {
-      config = new VolumeConfig(dir, host, port, ioThreads, workerThreads);
+      config = new VolumeConfig(dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -59,7 +62,8 @@ public final class VolumeMain implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "volume-shutdown"));
-    log.info("dir " + server.dir() + ", io-threads " + ioThreads + ", worker-threads " + workerThreads);
+    log.info("dir " + server.dir() + ", io-threads " + ioThreads + ", worker-threads " + workerThreads + ", sync "
+        + sync.mode + (sync.mode == mkv.sync.SyncMode.BATCH ? " every " + sync.interval.toMillis() + " ms" : ""));
     log.info("listening on " + host + ":" + server.port());
     stopped.await();
     return 0;

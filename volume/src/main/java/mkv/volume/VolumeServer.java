@@ -24,12 +24,14 @@ public final class VolumeServer implements AutoCloseable {
   public static final String TMP_DIR = ".tmp";
 
   private final Undertow undertow;
+  private final Durability durability;
   private final String host;
   private final int port;
   private final Path root;
 
-  private VolumeServer(Undertow undertow, String host, int port, Path root) {
+  private VolumeServer(Undertow undertow, Durability durability, String host, int port, Path root) {
     this.undertow = undertow;
+    this.durability = durability;
     this.host = host;
     this.port = port;
     this.root = root;
@@ -49,12 +51,14 @@ public final class VolumeServer implements AutoCloseable {
   public static VolumeServer start(VolumeConfig config) {
     Path root;
     Path tmp;
+    Durability durability;
     try {
       Files.createDirectories(config.dir());
       root = config.dir().toRealPath();
       tmp = root.resolve(TMP_DIR);
       Files.createDirectories(tmp);
       cleanTmp(tmp);
+      durability = Durability.open(root, config.sync(), config.syncInterval());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare volume directory " + config.dir(), e);
     }
@@ -73,16 +77,17 @@ public final class VolumeServer implements AutoCloseable {
         .setSocketOption(Options.TCP_NODELAY, true)
         // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the body,
         // so refused uploads are answered without the client sending them
-        .setHandler(new HttpContinueReadHandler(new VolumeHandler(root, tmp)))
+        .setHandler(new HttpContinueReadHandler(new VolumeHandler(root, tmp, durability)))
         .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
       undertow.stop(); // the XNIO worker threads are already running
+      durability.close();
       throw e;
     }
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-    return new VolumeServer(undertow, config.host(), port, root);
+    return new VolumeServer(undertow, durability, config.host(), port, root);
   }
 
   private static void cleanTmp(Path tmp) throws IOException {
@@ -119,9 +124,10 @@ public final class VolumeServer implements AutoCloseable {
     return root;
   }
 
-  /** Stops listening and the worker threads. */
+  /** Stops listening and the worker threads, then flushes what {@code --sync batch} had not yet. */
   @Override
   public void close() {
     undertow.stop();
+    durability.close();
   }
 }

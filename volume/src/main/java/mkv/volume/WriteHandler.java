@@ -2,6 +2,7 @@ package mkv.volume;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,16 +22,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.sync.SyncMode;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
- * PUT of one file: body to a unique temp file in DIR/.tmp, fsync, rename over the target, fsync the
- * directory. Readers see the old file or the whole new one, never a part; a failed upload leaves
- * nothing behind.
+ * PUT of one file: body to a unique temp file in DIR/.tmp, renamed over the target, then made
+ * durable as {@code --sync} says ({@link Durability}) before the 201. Readers see the old file or
+ * the whole new one, never a part; a failed upload leaves nothing behind.
+ *
+ * <p>A body of known length up to {@link #SMALL} is received and written on the IO thread, as nginx
+ * does: open, write, close and rename of a small file cost less than handing the request to a worker
+ * and back, and the fsync, when the mode asks for one, is a group commit that answers from its own
+ * thread. A larger or chunked body streams to disk on a worker thread.
  */
 final class WriteHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(WriteHandler.class.getName());
+
+  /** Bodies up to this size are written on the IO thread, whole. */
+  static final long SMALL = 128 * 1024;
 
   private static final int BUFFER_SIZE = 256 * 1024;
 
@@ -39,46 +49,90 @@ final class WriteHandler implements HttpHandler {
 
   private final Path root;
   private final Path tmpDir;
+  private final Durability durability;
   // unique temp names: a per-process random prefix and a counter (never a name reused on overwrite)
   private final String prefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   private final AtomicLong counter = new AtomicLong();
   private final ThreadLocal<ByteBuffer> buffers =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_SIZE));
 
-  WriteHandler(Path root, Path tmpDir) {
+  WriteHandler(Path root, Path tmpDir, Durability durability) {
     this.root = root;
     this.tmpDir = tmpDir;
+    this.durability = durability;
   }
 
+  /** Called on the IO thread. */
   @Override
-  public void handleRequest(HttpServerExchange exchange) throws IOException {
+  public void handleRequest(HttpServerExchange exchange) {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     if (path.directory()) {
       throw new VolumeException(400, "cannot PUT a directory");
     }
-    Path tmp = tmpDir.resolve(prefix + "-" + counter.incrementAndGet());
+    long length = exchange.getRequestContentLength();
+    if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
+      exchange.getRequestReceiver().receiveFullBytes((x, body) -> writeSmall(x, path, body),
+          (x, e) -> VolumeHandler.fail(x, path, e));
+    } else {
+      VolumeHandler.onWorker(exchange, path, this::writeStreamed);
+    }
+  }
+
+  /** The whole body is here: write, rename, and answer once the write is durable. On the IO thread. */
+  private void writeSmall(HttpServerExchange exchange, SafePath path, byte[] body) {
+    Path tmp = newTemp();
+    try {
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(body);
+        while (b.hasRemaining()) {
+          out.write(b);
+        }
+      }
+      moveIntoPlace(tmp, path.file()); // new directories need no fsync of their own: the flush covers them
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(tmp); // before answering: a client that sees the failure sees no leftover
+      VolumeHandler.fail(exchange, path, e);
+      return;
+    }
+    if (durability.mode() != SyncMode.ALWAYS) {
+      durability.afterRename(() -> created(exchange), e -> VolumeHandler.fail(exchange, path, e));
+      return;
+    }
+    // The answer comes from the flush thread: keep the exchange open past this call, and answer on its IO thread.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> durability.afterRename(
+        () -> exchange.getIoThread().execute(() -> created(exchange)),
+        e -> exchange.getIoThread().execute(() -> VolumeHandler.fail(exchange, path, e))));
+  }
+
+  /** A body of unknown or large size, streamed to disk on a worker thread. */
+  private void writeStreamed(HttpServerExchange exchange) throws IOException {
+    SafePath path = exchange.getAttachment(VolumeHandler.PATH);
+    Path tmp = newTemp();
     boolean moved = false;
     try {
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         copyBody(exchange, out);
-        out.force(true);
+        durability.beforeRename(out);
       }
       Deque<Path> created = moveIntoPlace(tmp, path.file());
       moved = true;
-      // Every directory that changed is synced only now, deepest first: the first fsync commits the
-      // file system's journal with all of them, so the others find nothing left to write.
-      syncDirectory(path.file().getParent());
-      while (!created.isEmpty()) {
-        syncDirectory(created.pop().getParent());
-      }
+      durability.afterRename(path.file().getParent(), created);
     } finally {
       if (!moved) {
         deleteQuietly(tmp);
       }
     }
+    created(exchange);
+  }
+
+  private static void created(HttpServerExchange exchange) {
     exchange.setStatusCode(201);
     exchange.setResponseContentLength(0);
     exchange.endExchange();
+  }
+
+  private Path newTemp() {
+    return tmpDir.resolve(prefix + "-" + counter.incrementAndGet());
   }
 
   /**
@@ -156,13 +210,6 @@ final class WriteHandler implements HttpHandler {
       created.push(d);
     }
     return created;
-  }
-
-  /** Makes a directory's entries (a rename, a new child) durable. */
-  static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    }
   }
 
   private static void deleteQuietly(Path tmp) {
