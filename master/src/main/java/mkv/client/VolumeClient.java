@@ -40,8 +40,10 @@ public final class VolumeClient {
   private final OkHttpClient http;
   private final OkHttpClient ping;
   private final ExecutorService replicaWriters;
+  private final long stallNanos;
 
   public VolumeClient(Duration connectTimeout, Duration stallTimeout) {
+    this.stallNanos = stallTimeout.toNanos();
     this.http = new OkHttpClient.Builder()
         .connectTimeout(connectTimeout)
         .readTimeout(stallTimeout)
@@ -243,11 +245,19 @@ public final class VolumeClient {
   /** Executes a call and checks its status; the caller closes the response. */
   Response call(String volume, String method, Call call, int... ok) throws VolumeException {
     Response r;
+    long start = System.nanoTime();
     try {
       r = call.execute();
     } catch (InterruptedIOException e) {
       throw new VolumeException(volume, 0, "timed out on " + method, e);
     } catch (IOException e) {
+      if (System.nanoTime() - start >= stallNanos) {
+        // okhttp closes the socket when a write times out; the blocked write may then report the close
+        // ("Bad file descriptor") rather than the time-out. Either way the volume made no progress.
+        InterruptedIOException timeout = new InterruptedIOException("no progress in " + stallNanos / 1_000_000 + " ms");
+        timeout.initCause(e);
+        throw new VolumeException(volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
+      }
       throw new VolumeException(volume, 0, method + " failed: " + e.getMessage(), e);
     }
     for (int code : ok) {

@@ -4,12 +4,19 @@ import static org.fusesource.leveldbjni.JniDBFactory.factory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.iq80.leveldb.DB;
@@ -20,9 +27,10 @@ import org.iq80.leveldb.WriteOptions;
 /**
  * The key index: key bytes (UTF-8) to {@link Record}, in LevelDB. One process at a time holds it.
  *
- * <p>Durable writes use LevelDB's synced write; concurrent synced writers are merged by LevelDB
- * into one log write and one fsync (its writer queue is a group commit), so many PUTs in flight
- * share each fsync.
+ * <p>Two ways to make a write durable: {@code put(..., durable = true)}, LevelDB's synced write, for
+ * callers that block anyway (tools, repairs); or an unsynced write followed by {@link #flush}, which
+ * covers every write that returned before it, so that one flush thread can serve any number of
+ * writers ({@link mkv.sync.GroupCommit}) and no writer ever waits on a disk inside LevelDB.
  */
 public final class Index implements Closeable {
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
@@ -32,6 +40,9 @@ public final class Index implements Closeable {
 
   private final Path dir;
   private final DB db;
+  private final Object flushing = new Object();
+  // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
+  private final Map<Path, FileChannel> logs = new HashMap<>();
   // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is unchanged.
   private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
 
@@ -87,6 +98,50 @@ public final class Index implements Closeable {
     }
   }
 
+  /**
+   * Makes every write that returned before this call durable (it survives a machine crash), synced or
+   * not. A LevelDB write is in its write-ahead log (a {@code NNNNNN.log} file, written through a
+   * shared mapping) once {@code put} returns, so fsyncing every log covers it; the log of a memtable
+   * being compacted is covered too, until LevelDB deletes it once its table file is synced. A new log
+   * also needs its directory entry synced.
+   *
+   * @throws IOException when a file cannot be synced: the writes it covered may not be on disk
+   */
+  public void flush() throws IOException {
+    synchronized (flushing) {
+      Set<Path> current = new HashSet<>();
+      try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "*.log")) {
+        found.forEach(current::add);
+      }
+      for (Iterator<Map.Entry<Path, FileChannel>> it = logs.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Path, FileChannel> e = it.next();
+        if (!current.contains(e.getKey())) {
+          e.getValue().close(); // deleted by LevelDB: its contents are in a synced table file
+          it.remove();
+        }
+      }
+      boolean added = false;
+      for (Path log : current) {
+        FileChannel channel = logs.get(log);
+        if (channel == null) {
+          try {
+            channel = FileChannel.open(log, StandardOpenOption.READ);
+          } catch (NoSuchFileException deletedSinceListed) {
+            continue;
+          }
+          logs.put(log, channel);
+          added = true;
+        }
+        channel.force(true);
+      }
+      if (added) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        }
+      }
+    }
+  }
+
   static int stripe(String key) {
     int h = key.hashCode();
     return (h ^ (h >>> 16)) & (STRIPES - 1);
@@ -116,6 +171,12 @@ public final class Index implements Closeable {
 
   @Override
   public void close() throws IOException {
+    synchronized (flushing) {
+      for (FileChannel c : logs.values()) {
+        c.close();
+      }
+      logs.clear();
+    }
     db.close();
   }
 

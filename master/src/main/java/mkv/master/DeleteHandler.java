@@ -1,66 +1,100 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
 import java.util.List;
-import mkv.client.VolumeClient;
+import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeException;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
+import mkv.sync.GroupCommit;
 
 /**
  * DELETE and UNLINK of a key.
  *
- * <p>DELETE first marks the record DELETING, durably, then removes every copy, then the record: a
- * delete that fails half way leaves the key unlinked (never served, listed by {@code ?unlinked}),
- * and retrying the DELETE, or {@code verify --repair}, finishes it.
+ * <p>DELETE first marks the record DELETING and waits until that mark is on disk (a flush shared with
+ * every write in flight; none under {@code --sync none}), then removes every copy, then the record. A
+ * crash can therefore never leave a live record whose copies are gone: a delete that fails half way
+ * leaves the key unlinked (never served, listed by {@code ?unlinked}), and retrying the DELETE, or
+ * {@code verify --repair}, finishes it. DELETE runs on the IO thread from start to answer, the volume
+ * requests through {@link AsyncVolumeClient}.
  */
 final class DeleteHandler {
   private final Index index;
-  private final VolumeClient client;
+  private final GroupCommit commit;
+  private final AsyncVolumeClient async;
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final boolean protect;
 
-  DeleteHandler(Index index, VolumeClient client, VolumeHealth health, KeyLocks locks, boolean protect) {
+  DeleteHandler(Index index, GroupCommit commit, AsyncVolumeClient async, VolumeHealth health, KeyLocks locks,
+      boolean protect) {
     this.index = index;
-    this.client = client;
+    this.commit = commit;
+    this.async = async;
     this.health = health;
     this.locks = locks;
     this.protect = protect;
   }
 
+  /** Called on the IO thread. */
   void delete(HttpServerExchange exchange, String key) {
-    try (KeyLocks.Held held = locks.take(key)) {
-      Record record = existing(key);
+    KeyLocks.Held held = locks.take(key);
+    Record record;
+    try {
+      record = existing(key);
       if (record.isLive() && protect) {
         throw new HttpError(403, "protected: UNLINK the key before deleting it");
       }
       if (record.state() != Record.State.DELETING) {
-        index.put(key, record.withState(Record.State.DELETING), true);
+        index.put(key, record.withState(Record.State.DELETING), false);
       }
-      List<VolumeException> failures = client.deleteAll(record.replicas(), KeyPath.of(key));
-      if (!failures.isEmpty()) {
-        failures.forEach(health::failed);
-        throw failures.get(0); // the key stays unlinked for a retry
-      }
-      // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a retry ends it.
-      index.delete(key, false);
-    } catch (VolumeException e) {
-      throw new HttpError(Failures.status(e), e.getMessage() + "; the key is unlinked, retry the DELETE");
+    } catch (RuntimeException e) {
+      held.close();
+      throw e;
     }
-    noContent(exchange);
+    // From here the answer comes from a callback: keep the exchange open past this call.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> commit.afterFlush(
+        () -> MasterRouter.onIoThread(exchange, () -> removeCopies(exchange, key, record, held)),
+        e -> MasterRouter.onIoThread(exchange, () -> {
+          held.close();
+          Failures.answer(exchange, new IOException("index flush failed before any copy was removed: "
+              + e.getMessage(), e));
+        })));
   }
 
-  void unlink(HttpServerExchange exchange, String key) {
+  private void removeCopies(HttpServerExchange exchange, String key, Record record, KeyLocks.Held held) {
+    async.deleteAll(exchange.getIoThread(), record.replicas(), KeyPath.of(key), failures -> {
+      try (held) {
+        if (!failures.isEmpty()) {
+          failures.forEach(health::failed);
+          VolumeException first = failures.get(0);
+          throw new HttpError(Failures.status(first), first.getMessage() + "; the key is unlinked, retry the DELETE");
+        }
+        // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a retry ends it.
+        index.delete(key, false);
+        exchange.setStatusCode(204);
+        exchange.endExchange();
+      } catch (RuntimeException e) {
+        Failures.answer(exchange, e);
+      }
+    });
+  }
+
+  /** Called on a worker thread: the UNLINKED mark, durable per {@code --sync}. */
+  void unlink(HttpServerExchange exchange, String key) throws IOException {
     try (KeyLocks.Held held = locks.take(key)) {
       Record record = existing(key);
       if (!record.isLive()) {
         throw new HttpError(404, "no such key (already unlinked)");
       }
-      index.put(key, record.withState(Record.State.UNLINKED), true);
+      index.put(key, record.withState(Record.State.UNLINKED), false);
+      commit.awaitWrite();
     }
-    noContent(exchange);
+    exchange.setStatusCode(204);
+    exchange.endExchange();
   }
 
   /** The key's record; a PENDING one is a write that never finished, so it does not exist. */
@@ -70,10 +104,5 @@ final class DeleteHandler {
       throw new HttpError(404, "no such key");
     }
     return record;
-  }
-
-  private static void noContent(HttpServerExchange exchange) {
-    exchange.setStatusCode(204);
-    exchange.endExchange();
   }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import mkv.layout.Placement;
+import mkv.sync.SyncMode;
 
 /**
  * How a master runs; validated when built.
@@ -11,6 +12,8 @@ import mkv.layout.Placement;
  * @param minReplicas  replicas that must hold a value before a PUT succeeds (the rest are repaired later)
  * @param voltimeout   bound on connecting to a volume and on its health check
  * @param stallTimeout bound on a transfer to or from a volume, or from a client, that makes no progress
+ * @param sync         what a 201 (and a 204 of DELETE) promises; see README, "Durability"
+ * @param syncInterval how long {@code --sync batch} leaves an index write unflushed at most
  */
 public record MasterConfig(
     String host,
@@ -26,7 +29,9 @@ public record MasterConfig(
     Duration voltimeout,
     Duration stallTimeout,
     Duration checkInterval,
-    int workerThreads) {
+    int workerThreads,
+    SyncMode sync,
+    Duration syncInterval) {
 
   public MasterConfig {
     volumes = List.copyOf(volumes);
@@ -37,7 +42,8 @@ public record MasterConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
     }
-    for (Duration d : List.of(voltimeout, stallTimeout, checkInterval)) {
+    java.util.Objects.requireNonNull(sync, "sync");
+    for (Duration d : List.of(voltimeout, stallTimeout, checkInterval, syncInterval)) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("timeouts and intervals must be positive");
       }
@@ -77,6 +83,8 @@ public record MasterConfig(
     private Duration stallTimeout = Duration.ofSeconds(30);
     private Duration checkInterval = Duration.ofSeconds(1);
     private int workerThreads = 128;
+    private SyncMode sync = SyncMode.ALWAYS;
+    private Duration syncInterval = Duration.ofMillis(50);
 
     private Builder(Path db, List<String> volumes) {
       this.db = db;
@@ -96,11 +104,12 @@ public record MasterConfig(
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
     public Builder checkInterval(Duration v) { checkInterval = v; return this; }
     public Builder workerThreads(int v) { workerThreads = v; return this; }
+    public Builder sync(SyncMode mode, Duration interval) { sync = mode; syncInterval = interval; return this; }
 
     /** @throws IllegalArgumentException naming the first setting that cannot work */
     public MasterConfig build() {
       return new MasterConfig(host, port, db, volumes, replicas, subvolumes, minReplicas == 0 ? replicas : minReplicas,
-          fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads);
+          fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads, sync, syncInterval);
     }
   }
 }

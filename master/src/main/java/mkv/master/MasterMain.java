@@ -7,8 +7,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mkv.cli.DurationConverter;
 import mkv.cli.Cli;
+import mkv.cli.SyncOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv master}: runs a master until it is stopped. */
@@ -67,13 +69,17 @@ public final class MasterMain implements Callable<Integer> {
       description = "Worker threads for writes and listings; each PUT in flight holds one (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Mixin
+  SyncOptions sync;
+
   @Override
   public Integer call() throws Exception {
     MasterConfig config;
     try {
       config = MasterConfig.builder(db, volumes).host(host).port(port).replicas(replicas).subvolumes(subvolumes)
           .minReplicas(minReplicas).fallback(fallback).protect(protect).md5(!noMd5).voltimeout(voltimeout)
-          .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers).build();
+          .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers)
+          .sync(sync.mode, sync.interval).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

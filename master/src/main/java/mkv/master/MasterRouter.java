@@ -58,8 +58,18 @@ final class MasterRouter implements HttpHandler {
     }
     KeyRequest request = KeyRequest.parse(exchange);
     String key = request.key();
+    // On the IO thread: a GET answered from the read cache or LevelDB, and the writes that never
+    // wait on a thread (a small PUT, a DELETE) - their volume requests and index flush answer by callback.
     if (read && request.query().isEmpty() && !isReserved(key)) {
       redirect.handle(exchange, key);
+      return;
+    }
+    if (method.equals(Methods.PUT) && PutHandler.isSmall(exchange)) {
+      put.handleSmall(exchange, key);
+      return;
+    }
+    if (method.equals(Methods.DELETE)) {
+      delete.delete(exchange, key);
       return;
     }
     Blocking work;
@@ -73,8 +83,6 @@ final class MasterRouter implements HttpHandler {
       work = x -> redirect.handle(x, key);
     } else if (method.equals(Methods.PUT)) {
       work = x -> put.handle(x, key);
-    } else if (method.equals(Methods.DELETE)) {
-      work = x -> delete.delete(x, key);
     } else {
       work = x -> delete.unlink(x, key);
     }
@@ -88,6 +96,15 @@ final class MasterRouter implements HttpHandler {
       });
     } else {
       work.run(exchange);
+    }
+  }
+
+  /** Runs {@code r} on the exchange's IO thread: now if this is it, else queued to it. */
+  static void onIoThread(HttpServerExchange exchange, Runnable r) {
+    if (Thread.currentThread() == exchange.getIoThread()) {
+      r.run();
+    } else {
+      exchange.getIoThread().execute(r);
     }
   }
 

@@ -10,10 +10,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
 import mkv.layout.Placement;
 import mkv.repair.PendingResolver;
+import mkv.sync.GroupCommit;
+import mkv.sync.SyncMode;
 import org.xnio.Options;
 
 /** The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close. */
@@ -25,6 +28,7 @@ public final class MasterServer implements AutoCloseable {
 
   private final MasterConfig config;
   private final Index index;
+  private final GroupCommit indexCommit;
   private final VolumeHealth health;
   private final ScheduledExecutorService background;
   private final Undertow undertow;
@@ -34,6 +38,8 @@ public final class MasterServer implements AutoCloseable {
   private MasterServer(MasterConfig config) throws IOException {
     this.config = config;
     this.index = Index.open(config.db());
+    // Every write of the index is unsynced; this one thread flushes them, shared by all in flight.
+    this.indexCommit = new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
     boolean started = false;
     VolumeHealth h = null;
     ScheduledExecutorService bg = null;
@@ -42,15 +48,16 @@ public final class MasterServer implements AutoCloseable {
     try {
       Placement placement = config.placement();
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
+      AsyncVolumeClient async = new AsyncVolumeClient(config.voltimeout(), config.stallTimeout());
       h = new VolumeHealth(config.volumes(), client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
       MasterRouter router = new MasterRouter(
           new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
           new ListHandler(index),
-          new PutHandler(index, placement, client, h, locks, sweeper, config.md5(), config.minReplicas(),
-              config.stallTimeout()),
-          new DeleteHandler(index, client, h, locks, config.protect()),
+          new PutHandler(index, indexCommit, placement, client, async, h, locks, sweeper, config.md5(),
+              config.minReplicas(), config.stallTimeout()),
+          new DeleteHandler(index, indexCommit, async, h, locks, config.protect()),
           new VolumesHandler(h),
           new VerifyHandler(index, client, placement, locks));
       g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
@@ -92,6 +99,7 @@ public final class MasterServer implements AutoCloseable {
         if (h != null) {
           h.close();
         }
+        indexCommit.close();
         index.close();
       }
     }
@@ -101,7 +109,8 @@ public final class MasterServer implements AutoCloseable {
     this.inFlight = g;
     this.port = ((InetSocketAddress) u.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("master listening on " + config.host() + ":" + port + " with " + config.volumes().size() + " volumes, "
-        + config.replicas() + " replicas, " + config.subvolumes() + " subvolumes, index " + config.db());
+        + config.replicas() + " replicas, " + config.subvolumes() + " subvolumes, index " + config.db() + ", sync "
+        + config.sync() + (config.sync() == SyncMode.BATCH ? " every " + config.syncInterval().toMillis() + " ms" : ""));
   }
 
   /** Opens the index and starts serving. */
@@ -130,6 +139,7 @@ public final class MasterServer implements AutoCloseable {
     undertow.stop();
     background.shutdownNow();
     health.close();
+    indexCommit.close(); // a last flush of what --sync batch had not yet
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -22,8 +22,10 @@ final class PendingSweeper {
   private final Index index;
   private final PendingResolver resolver;
   private final KeyLocks locks;
-  /** Keys to resolve again, with the time (nanoTime) from which to do so. */
-  private final Map<String, Long> toRetry = new ConcurrentHashMap<>();
+  /** A key to resolve again: from when (nanoTime), and after how many clean passes over its copies. */
+  private record Due(long at, int passes) {}
+
+  private final Map<String, Due> toRetry = new ConcurrentHashMap<>();
 
   PendingSweeper(Index index, PendingResolver resolver, KeyLocks locks) {
     this.index = index;
@@ -33,23 +35,48 @@ final class PendingSweeper {
 
   /**
    * Notes a key whose write failed, to be resolved again once {@link #SETTLE} has passed: a volume
-   * may still finish a PUT the master gave up on (the whole body had reached it), after the first
-   * clean-up; the second one removes that late copy before the record goes.
+   * may still finish a PUT the master gave up on (the whole body had reached it) after a clean-up;
+   * the record goes only after a clean-up that follows another successful one by SETTLE, so that a
+   * volume that was unreachable at first (frozen, partitioned) has had time to finish that late copy.
+   *
+   * @param cleaned whether the failed write's own clean-up reached every replica
    */
-  void remember(String key) {
-    toRetry.put(key, System.nanoTime() + SETTLE.toNanos());
+  void remember(String key, boolean cleaned) {
+    remember(key, cleaned ? 1 : 2);
+  }
+
+  private void remember(String key, int passes) {
+    toRetry.put(key, new Due(System.nanoTime() + SETTLE.toNanos(), passes));
   }
 
   /** Resolves the keys noted by {@link #remember} whose time has come; cheap, run periodically. */
   int retry() {
     long now = System.nanoTime();
     List<String> due = new ArrayList<>();
-    toRetry.forEach((key, at) -> {
-      if (now - at >= 0 && toRetry.remove(key, at)) {
-        due.add(key);
+    toRetry.forEach((key, d) -> {
+      if (now - d.at() >= 0 && toRetry.remove(key, d)) {
+        if (d.passes() > 1) {
+          cleanFirst(key, d.passes());
+        } else {
+          due.add(key);
+        }
       }
     });
     return resolve(due);
+  }
+
+  /** A clean-up that keeps the record: the next one, SETTLE later, may remove it. */
+  private void cleanFirst(String key, int passes) {
+    KeyLocks.Held held = locks.tryTake(key);
+    if (held == null) {
+      return; // a write is in progress: it is not abandoned
+    }
+    try (held) {
+      Record record = index.get(key);
+      if (record != null && record.state() == Record.State.PENDING) {
+        remember(key, resolver.removeCopies(key, record) ? passes - 1 : passes);
+      }
+    }
   }
 
   /** One pass over the whole index, at start-up, for what a crash left; returns how many it resolved. */
@@ -82,7 +109,7 @@ final class PendingSweeper {
           case COMPLETED -> LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
           case ROLLED_BACK -> LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
           case RETRY_LATER -> {
-            remember(key);
+            remember(key, false);
             LOG.warning("unfinished write of " + key + " not rolled back yet: a replica could not be reached");
             continue;
           }

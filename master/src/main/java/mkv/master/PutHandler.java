@@ -1,13 +1,17 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.client.AsyncVolumeClient;
+import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.Written;
@@ -15,21 +19,33 @@ import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
+import mkv.sync.GroupCommit;
 
 /**
- * PUT of a key: streams the body to every replica in parallel, then commits the record.
+ * PUT of a key: sends the body to every replica in parallel, then commits the record.
  *
  * <p>Write ordering makes a crash at any point safe: the record is written PENDING (never served)
- * before any volume is touched, and turned LIVE, durably, only after every replica has the value
- * durably. A failed write removes its copies and its record; if removing a copy fails, the record
- * stays PENDING and {@link PendingSweeper} finishes the clean-up.
+ * before any volume is touched, and turned LIVE only after every replica has the value as durably as
+ * {@code --sync} asks; the 201 waits for the index flush that covers the LIVE record. A failed write
+ * removes its copies and its record; if removing a copy fails, the record stays PENDING and
+ * {@link PendingSweeper} finishes the clean-up.
+ *
+ * <p>A value of known length up to {@link #SMALL} is handled on the IO thread from start to answer
+ * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncVolumeClient} on the
+ * same thread, and answered from it once the index flush says so; no thread waits anywhere. A larger
+ * or chunked body is streamed through a worker thread ({@link #handle}), the master never holding it.
  */
 final class PutHandler {
   private static final Logger LOG = Logger.getLogger(PutHandler.class.getName());
 
+  /** Bodies up to this size are received whole (one chunk of the streamed path). */
+  static final long SMALL = 128 * 1024;
+
   private final Index index;
+  private final GroupCommit commit;
   private final Placement placement;
   private final VolumeClient client;
+  private final AsyncVolumeClient async;
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final PendingSweeper sweeper;
@@ -37,11 +53,14 @@ final class PutHandler {
   private final int minReplicas;
   private final Duration stallTimeout;
 
-  PutHandler(Index index, Placement placement, VolumeClient client, VolumeHealth health, KeyLocks locks,
-      PendingSweeper sweeper, boolean md5, int minReplicas, Duration stallTimeout) {
+  PutHandler(Index index, GroupCommit commit, Placement placement, VolumeClient client, AsyncVolumeClient async,
+      VolumeHealth health, KeyLocks locks, PendingSweeper sweeper, boolean md5, int minReplicas,
+      Duration stallTimeout) {
     this.index = index;
+    this.commit = commit;
     this.placement = placement;
     this.client = client;
+    this.async = async;
     this.health = health;
     this.locks = locks;
     this.sweeper = sweeper;
@@ -50,7 +69,14 @@ final class PutHandler {
     this.stallTimeout = stallTimeout;
   }
 
-  void handle(HttpServerExchange exchange, String key) throws IOException {
+  /** Whether the body is announced and small enough for {@link #handleSmall}. */
+  static boolean isSmall(HttpServerExchange exchange) {
+    long length = exchange.getRequestContentLength();
+    return length > 0 && length <= SMALL;
+  }
+
+  /** The key's path on a volume, once the key is one that can be stored; throws HttpError if not. */
+  private static String pathOf(String key) {
     if (key.length() <= 1) {
       throw new HttpError(400, "empty key: PUT needs a path such as /name");
     }
@@ -62,26 +88,116 @@ final class PutHandler {
       throw new HttpError(414, "key too long: its file name on a volume would exceed "
           + KeyPath.MAX_SEGMENT_BYTES + " bytes");
     }
-    long length = exchange.getRequestContentLength();
-    if (length == 0) {
-      throw new HttpError(411, "empty body: a value needs at least one byte");
-    }
-    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
-    try (KeyLocks.Held held = locks.take(key)) {
+    return path;
+  }
+
+  /** Takes the key and writes its PENDING record; the caller releases the key. Refuses a live key (403). */
+  private Pending begin(String key, long length, String expectedMd5) {
+    KeyLocks.Held held = locks.take(key);
+    try {
       Record old = index.get(key);
       if (old != null && old.isLive()) {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
-      InputStream body = nonEmpty(new BodyStream(exchange, stallTimeout));
       List<String> replicas = placement.replicasFor(key);
       long created = System.currentTimeMillis();
       // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
       // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
       index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
           placement.fingerprint()), false);
+      return new Pending(key, held, old, replicas, created);
+    } catch (RuntimeException e) {
+      held.close();
+      throw e;
+    }
+  }
+
+  /** A write under way: its key held, its PENDING record written. */
+  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, long created) {}
+
+  /** The LIVE record of a write every required replica took; the failed ones are named as missing. */
+  private Record live(Pending p, long size, String hexMd5, List<VolumeException> failed) {
+    List<String> missing = new ArrayList<>();
+    for (VolumeException failure : failed) {
+      health.failed(failure);
+      missing.add(failure.volume());
+      LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
+    }
+    return new Record(Record.State.LIVE, p.replicas(), size, md5 ? hexMd5 : null, p.created(), missing,
+        placement.fingerprint());
+  }
+
+  // ---- small values: the IO thread from start to answer ----
+
+  /** Called on the IO thread for a body {@link #isSmall}. */
+  void handleSmall(HttpServerExchange exchange, String key) {
+    String path = pathOf(key);
+    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
+    SmallBody.receive(exchange, stallTimeout, body -> replicate(exchange, key, path, body, expectedMd5));
+  }
+
+  private void replicate(HttpServerExchange exchange, String key, String path, byte[] body, String expectedMd5) {
+    String hex = md5 || expectedMd5 != null ? HexFormat.of().formatHex(KeyPath.md5(body)) : null;
+    if (expectedMd5 != null && !expectedMd5.equals(hex)) {
+      throw new HttpError(400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
+    }
+    Pending p = begin(key, body.length, expectedMd5);
+    // From here the answer comes from a callback: keep the exchange open past this call.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.replicas(), path,
+        body, failed -> {
+          try {
+            replicated(exchange, p, path, body.length, hex, failed);
+          } catch (RuntimeException e) {
+            p.held().close();
+            Failures.answer(exchange, e);
+          }
+        }));
+  }
+
+  private void replicated(HttpServerExchange exchange, Pending p, String path, long size, String hex,
+      List<VolumeException> failed) {
+    if (p.replicas().size() - failed.size() < minReplicas) {
+      failed.forEach(health::failed);
+      async.deleteAll(exchange.getIoThread(), p.replicas(), path, leftovers -> {
+        abandoned(p.key(), leftovers);
+        p.held().close();
+        Failures.answer(exchange, failed.get(0));
+      });
+      return;
+    }
+    index.put(p.key(), live(p, size, hex, failed), false);
+    if (p.old() != null) {
+      async.deleteAll(exchange.getIoThread(), staleReplicas(p), path, f -> staleNotRemoved(p.key(), f));
+    }
+    commit.afterWrite(
+        () -> MasterRouter.onIoThread(exchange, () -> {
+          p.held().close();
+          exchange.setStatusCode(201);
+          exchange.endExchange();
+        }),
+        e -> MasterRouter.onIoThread(exchange, () -> {
+          p.held().close();
+          Failures.answer(exchange, new IOException("index flush failed, the write may not survive a crash: "
+              + e.getMessage(), e));
+        }));
+  }
+
+  // ---- large or chunked values: streamed on a worker thread ----
+
+  /** Called on a worker thread. */
+  void handle(HttpServerExchange exchange, String key) throws IOException {
+    String path = pathOf(key);
+    long length = exchange.getRequestContentLength();
+    if (length == 0) {
+      throw new HttpError(411, "empty body: a value needs at least one byte");
+    }
+    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
+    InputStream body = nonEmpty(new BodyStream(exchange, stallTimeout));
+    Pending p = begin(key, length, expectedMd5);
+    try (KeyLocks.Held held = p.held()) {
       Written written;
       try {
-        written = client.putAll(replicas, path, body, length, md5 || expectedMd5 != null, minReplicas);
+        written = client.putAll(p.replicas(), path, body, length, md5 || expectedMd5 != null, minReplicas);
         if (expectedMd5 != null && !expectedMd5.equals(written.md5())) {
           throw new HttpError(400, "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
         }
@@ -89,51 +205,56 @@ final class PutHandler {
         if (e instanceof VolumeException v) {
           health.failed(v);
         }
-        abandon(key, replicas, path);
+        abandoned(key, client.deleteAll(p.replicas(), path));
         throw e;
       }
-      List<String> missing = new ArrayList<>();
-      for (VolumeException failure : written.failed()) {
-        health.failed(failure);
-        missing.add(failure.volume());
-        LOG.warning("PUT " + key + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
+      index.put(key, live(p, written.size(), written.md5(), written.failed()), false);
+      if (p.old() != null) {
+        staleNotRemoved(key, client.deleteAll(staleReplicas(p), path));
       }
-      index.put(key, new Record(Record.State.LIVE, replicas, written.size(), md5 ? written.md5() : null, created,
-          missing, placement.fingerprint()), true);
-      if (old != null) {
-        dropStaleCopies(key, old, replicas, path);
-      }
+      commit.awaitWrite();
     }
     exchange.setStatusCode(201);
     exchange.endExchange();
   }
 
   /**
-   * Removes what a failed write left. The record stays PENDING (never served) until the sweeper has
-   * removed every copy once more, after a volume that was still finishing the write is done.
+   * After a failed write removed what it could: the record stays PENDING (never served) until the
+   * sweeper has removed every copy once more, after a volume that was still finishing the write is done.
    */
-  private void abandon(String key, List<String> replicas, String path) {
-    List<VolumeException> failures = client.deleteAll(replicas, path);
-    sweeper.remember(key);
-    if (!failures.isEmpty()) {
-      LOG.warning("PUT " + key + " failed; a copy is removed when " + failures.get(0).volume() + " answers again: "
-          + failures.get(0).getMessage());
+  private void abandoned(String key, List<VolumeException> leftovers) {
+    sweeper.remember(key, leftovers.isEmpty());
+    if (!leftovers.isEmpty()) {
+      LOG.warning("PUT " + key + " failed; a copy is removed when " + leftovers.get(0).volume() + " answers again: "
+          + leftovers.get(0).getMessage());
     }
   }
 
   /** The replaced (unlinked or abandoned) value may sit on volumes the new placement does not use. */
-  private void dropStaleCopies(String key, Record old, List<String> replicas, String path) {
-    List<String> stale = new ArrayList<>(old.replicas());
-    stale.removeAll(replicas);
-    for (VolumeException e : client.deleteAll(stale, path)) {
+  private static List<String> staleReplicas(Pending p) {
+    List<String> stale = new ArrayList<>(p.old().replicas());
+    stale.removeAll(p.replicas());
+    return stale;
+  }
+
+  private static void staleNotRemoved(String key, List<VolumeException> failures) {
+    for (VolumeException e : failures) {
       LOG.warning("PUT " + key + ": could not remove the replaced copy, an orphan for verify --repair: " + e.getMessage());
     }
   }
 
-  /** Reads ahead one byte so that an empty chunked body is refused before any volume is touched. */
+  /**
+   * Reads ahead one byte so that an empty chunked body is refused before any volume is touched; a
+   * body that does not start is the client's failure (400), like one that stops later.
+   */
   private static InputStream nonEmpty(InputStream in) throws IOException {
     PushbackInputStream peek = new PushbackInputStream(in, 1);
-    int first = peek.read();
+    int first;
+    try {
+      first = peek.read();
+    } catch (IOException e) {
+      throw new SourceException("reading the body failed: " + e.getMessage(), e);
+    }
     if (first < 0) {
       throw new HttpError(411, "empty body: a value needs at least one byte");
     }

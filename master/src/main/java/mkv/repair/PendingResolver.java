@@ -35,11 +35,16 @@ public final class PendingResolver {
           List.of(), record.placement()), true);
       return Outcome.COMPLETED;
     }
-    if (!client.deleteAll(record.replicas(), KeyPath.of(key)).isEmpty()) {
+    if (!removeCopies(key, record)) {
       return Outcome.RETRY_LATER;
     }
     index.delete(key, true);
     return Outcome.ROLLED_BACK;
+  }
+
+  /** Removes every copy the record names, keeping the record; false when a replica could not be reached. */
+  public boolean removeCopies(String key, Record record) {
+    return client.deleteAll(record.replicas(), KeyPath.of(key)).isEmpty();
   }
 
   /** Whether every replica holds the announced size and md5 (only known when the client sent them). */

@@ -1,0 +1,254 @@
+package mkv.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import mkv.layout.KeyPath;
+import mkv.volume.VolumeServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.xnio.OptionMap;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+
+/** The non-blocking volume client against a real volume server, and against servers that misbehave on purpose. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AsyncVolumeClientTest {
+  @TempDir static Path dir;
+  static VolumeServer volume;
+  static XnioWorker worker;
+  static XnioIoThread io;
+  static final AsyncVolumeClient CLIENT = new AsyncVolumeClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+  @BeforeAll
+  static void start() throws IOException {
+    volume = VolumeServer.start(dir.resolve("v"), "127.0.0.1", 0);
+    worker = Xnio.getInstance().createWorker(OptionMap.EMPTY);
+    io = worker.getIoThread();
+  }
+
+  @AfterAll
+  static void stop() {
+    volume.close();
+    worker.shutdownNow();
+  }
+
+  private static VolumeException await(Consumer<AsyncVolumeClient.Callback> call) throws Exception {
+    CompletableFuture<VolumeException> result = new CompletableFuture<>();
+    call.accept(failure -> {
+      assertTrue(Thread.currentThread() == io, "callbacks run on the IO thread that asked");
+      result.complete(failure);
+    });
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void putThenDeleteOnOurVolumeReusesTheConnection() throws Exception {
+    String path = KeyPath.of("/async/" + System.nanoTime());
+    byte[] value = "hello, volume".getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {
+      String p = path + i;
+      assertNull(await(cb -> CLIENT.put(io, volume.address(), p, value, cb)));
+      assertArrayEquals(value, Files.readAllBytes(volume.dir().resolve(p.substring(1))));
+      assertNull(await(cb -> CLIENT.delete(io, volume.address(), p, cb)));
+      assertFalse(Files.exists(volume.dir().resolve(p.substring(1))));
+    }
+    assertNull(await(cb -> CLIENT.delete(io, volume.address(), path + "-never-written", cb)), "404 counts as deleted");
+  }
+
+  @Test
+  void subvolumeOfTheReplicaPrefixesThePath() throws Exception {
+    String path = KeyPath.of("/async/sv");
+    assertNull(await(cb -> CLIENT.put(io, volume.address() + "/sv07", path, new byte[] {1, 2, 3}, cb)));
+    assertTrue(Files.exists(volume.dir().resolve("sv07" + path)));
+  }
+
+  @Test
+  void errorStatusNamesTheReplicaAndCarriesTheBodysFirstLine() throws Exception {
+    VolumeException e = await(cb -> CLIENT.put(io, volume.address(), "/a-dir/", new byte[] {1}, cb));
+    assertNotNull(e);
+    assertEquals(400, e.status());
+    assertTrue(e.getMessage().startsWith("replica " + volume.address() + ": 400 on PUT"), e.getMessage());
+    assertTrue(e.getMessage().contains("cannot PUT a directory"), e.getMessage());
+  }
+
+  @Test
+  void refusedConnectionIsAFailureWithoutStatus() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    int p = port;
+    VolumeException e = await(cb -> CLIENT.put(io, "127.0.0.1:" + p, "/x", new byte[] {1}, cb));
+    assertEquals(0, e.status());
+    assertFalse(e.timedOut());
+  }
+
+  @Test
+  void silentServerTimesOut() throws Exception {
+    try (FakeVolume fake = new FakeVolume(in -> null)) {
+      long start = System.nanoTime();
+      VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
+      assertTrue(e.timedOut(), e.getMessage());
+      assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(2) - TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  @Test
+  void chunkedAndCloseDelimitedAnswersAreRead() throws Exception {
+    String chunked = "HTTP/1.1 507 Insufficient Storage\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "5\r\ndisk \r\n5;x=y\r\nfull\n\r\n0\r\nTrailer: t\r\n\r\n";
+    try (FakeVolume fake = new FakeVolume(in -> chunked)) {
+      VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
+      assertTrue(e.diskFull());
+      assertTrue(e.getMessage().endsWith("507 on PUT (disk full)"), e.getMessage());
+      // the same connection serves the next call: the chunked body was read to its end
+      assertNotNull(await(cb -> CLIENT.put(io, fake.address(), "/y", new byte[] {1}, cb)));
+      assertEquals(1, fake.connections.get());
+    }
+    try (FakeVolume fake = new FakeVolume(in -> "HTTP/1.0 201 Created\r\n\r\nok")) {
+      assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
+      assertNull(await(cb -> CLIENT.put(io, fake.address(), "/y", new byte[] {1}, cb)));
+      assertEquals(2, fake.connections.get(), "a body up to the close cannot be followed on that connection");
+    }
+  }
+
+  @Test
+  void idleConnectionClosedByTheServerIsNotUsedAgain() throws Exception {
+    try (FakeVolume fake = new FakeVolume(in -> "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", true)) {
+      for (int i = 0; i < 3; i++) {
+        assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
+      }
+      assertEquals(3, fake.connections.get());
+    }
+  }
+
+  @Test
+  void putAllReportsEachFailedReplicaOnce() throws Exception {
+    CompletableFuture<List<VolumeException>> done = new CompletableFuture<>();
+    List<String> replicas = List.of(volume.address(), "127.0.0.1:1", volume.address() + "/sv01");
+    io.execute(() -> CLIENT.putAll(io, replicas, "/all", new byte[] {7}, done::complete));
+    List<VolumeException> failures = done.get(10, TimeUnit.SECONDS);
+    assertEquals(1, failures.size());
+    assertEquals("127.0.0.1:1", failures.get(0).volume());
+    assertTrue(Files.exists(volume.dir().resolve("all")));
+    assertTrue(Files.exists(volume.dir().resolve("sv01/all")));
+  }
+
+  /** A server that reads one request at a time and answers what {@code answer} makes of it (null: nothing). */
+  private static final class FakeVolume implements AutoCloseable {
+    interface Answer {
+      String to(String request);
+    }
+
+    final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    final AtomicInteger connections = new AtomicInteger();
+    final List<Socket> open = new ArrayList<>();
+    final Thread thread;
+
+    FakeVolume(Answer answer) throws IOException {
+      this(answer, false);
+    }
+
+    FakeVolume(Answer answer, boolean closeAfterEach) throws IOException {
+      thread = new Thread(() -> {
+        try {
+          while (true) {
+            Socket s = server.accept();
+            synchronized (open) {
+              open.add(s);
+            }
+            connections.incrementAndGet();
+            Thread t = new Thread(() -> serve(s, answer, closeAfterEach));
+            t.setDaemon(true);
+            t.start();
+          }
+        } catch (IOException closed) {
+          // the test is over
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private static void serve(Socket s, Answer answer, boolean closeAfterEach) {
+      try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        while (true) {
+          String request = readRequest(in);
+          if (request == null) {
+            return;
+          }
+          String reply = answer.to(request);
+          if (reply == null) {
+            Thread.sleep(5_000);
+            return;
+          }
+          out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+          if (closeAfterEach || reply.startsWith("HTTP/1.0")) {
+            return;
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // connection gone
+      }
+    }
+
+    /** Headers, then a Content-Length body; null at the end of the stream. */
+    private static String readRequest(InputStream in) throws IOException {
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          return null;
+        }
+        head.append((char) b);
+      }
+      String h = head.toString();
+      int at = h.toLowerCase().indexOf("content-length:");
+      if (at >= 0) {
+        int n = Integer.parseInt(h.substring(at + 15, h.indexOf("\r\n", at)).trim());
+        in.readNBytes(n);
+      }
+      return h;
+    }
+
+    String address() {
+      return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      synchronized (open) {
+        for (Socket s : open) {
+          s.close();
+        }
+      }
+    }
+  }
+}
