@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import mkv.sync.SyncMode;
 
 /**
  * One bench run's settings, validated when built.
@@ -16,10 +17,12 @@ import java.util.List;
  * @param masterPid     the master process whose RSS {@code large} reports, 0 when unknown
  * @param nginx         the nginx binary for the references, null to skip them
  * @param listSeeded    the list keys were written into the index before the master started
+ * @param sync          the servers' --sync, printed with every figure (as given for --cluster; with --url, what
+ *                      the user says the target runs)
  */
 record BenchConfig(List<String> workloads, Integer concurrency, Duration duration, Duration warmup, long count, long size,
     int cycleSize, int volumeSize, int keys, int listKeys, int pageSize, int clientThreads, long masterPid,
-    InetSocketAddress volume, Path nginx, boolean listSeeded) {
+    InetSocketAddress volume, Path nginx, boolean listSeeded, SyncMode sync) {
 
   static final List<String> ALL = List.of("missing", "redirect", "cycle", "disk", "large", "volume", "list",
       "ceiling");

@@ -16,8 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
+import mkv.cli.SyncOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv bench}: the load generator; {@code --cluster} runs every workload on a local cluster. */
@@ -97,6 +99,14 @@ public final class BenchMain implements Callable<Integer> {
       + "master and volumes, space-separated; {name} becomes master, volume0, ... (e.g. for JFR file names).")
   String childJvmOpts;
 
+  @Mixin
+  SyncOptions sync;
+
+  @Option(names = "--reference-volumes", description = "With --cluster and cycle: run cycle a second time, on our "
+      + "master over 3 stock nginx WebDAV volumes (nginx), and give every CPU figure of cycle in units of an nginx "
+      + "volume's CPU per cycle in the same run.")
+  String referenceVolumes;
+
   @Option(names = "--out", defaultValue = "results.json", description = "JSON results (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -116,7 +126,13 @@ public final class BenchMain implements Callable<Integer> {
         return usage("unknown workload '" + w + "'; choose from " + String.join(",", BenchConfig.ALL));
       }
     }
+    if (referenceVolumes != null && (!referenceVolumes.equals("nginx") || !cluster)) {
+      return usage("--reference-volumes takes nginx, with --cluster");
+    }
     Path nginx = noNginx ? null : nginxBinary != null ? nginxBinary : Nginx.find();
+    if (referenceVolumes != null && nginx == null) {
+      return usage("--reference-volumes nginx needs nginx (apt-get install nginx, or --nginx PATH)");
+    }
     List<AutoCloseable> open = new ArrayList<>();
     // Ctrl-C: stop the children and delete the temp dirs; normal exits close them below first
     Thread hook = new Thread(() -> closeAll(open), "bench-cleanup");
@@ -127,10 +143,12 @@ public final class BenchMain implements Callable<Integer> {
       URI master = url;
       long pid = masterPid;
       InetSocketAddress volume = volumeUrl == null ? null : Http1.addressOf(volumeUrl);
+      Map<String, Long> processes = masterPid > 0 ? Map.of("master", masterPid) : Map.of();
+      List<String> opts = childJvmOpts.isBlank() ? List.of() : Arrays.asList(childJvmOpts.trim().split("\\s+"));
+      LocalCluster.Spec spec = new LocalCluster.Spec(3, 3, 10, opts, sync.mode, sync.interval, null);
       if (cluster) {
-        System.err.println("bench: starting a master and 3 volumes...");
-        List<String> opts = childJvmOpts.isBlank() ? List.of() : Arrays.asList(childJvmOpts.trim().split("\\s+"));
-        LocalCluster c = LocalCluster.start(3, 3, 10, opts,
+        System.err.println("bench: starting a master and 3 volumes (--sync " + sync.mode + ")...");
+        LocalCluster c = LocalCluster.start(spec,
             seedList ? (index, placement) -> ListWorkload.seed(index, placement, prefix, listKeys) : null);
         synchronized (open) {
           open.add(c);
@@ -138,13 +156,15 @@ public final class BenchMain implements Callable<Integer> {
         master = URI.create(c.masterUrl());
         pid = c.masterPid();
         volume = c.volumes().get(0);
+        processes = c.processes();
       } else if (volume == null && workloads.contains("volume")) {
         volume = firstVolume(master);
       }
       BenchConfig config;
       try {
         config = new BenchConfig(workloads, concurrency, duration, warmup, count, size, Math.toIntExact(cycleSize),
-            Math.toIntExact(volumeSize), keys, listKeys, pageSize, clientThreads, pid, volume, nginx, seedList);
+            Math.toIntExact(volumeSize), keys, listKeys, pageSize, clientThreads, pid, volume, nginx, seedList,
+            sync.mode);
       } catch (IllegalArgumentException | ArithmeticException e) {
         return usage(e.getMessage());
       }
@@ -155,7 +175,10 @@ public final class BenchMain implements Callable<Integer> {
           open.add(server);
         }
       }
-      List<Result> results = run(config, new Target(master, volume, prefix), server);
+      List<Result> results = run(config, new Target(master, volume, prefix, processes), server);
+      if (referenceVolumes != null && workloads.contains("cycle")) {
+        results = withNginxVolumes(config, spec.onNginx(nginx), results, open);
+      }
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("started", Instant.now().toString());
       run.put("target", cluster ? "--cluster (master + 3 volumes, 3 replicas, 10 subvolumes)" : master.toString());
@@ -164,6 +187,8 @@ public final class BenchMain implements Callable<Integer> {
       run.put("duration_s", duration.toMillis() / 1000.0);
       run.put("warmup_s", warmup.toMillis() / 1000.0);
       run.put("nginx", nginx == null ? null : nginx.toString());
+      run.put("sync", sync.mode.toString());
+      run.put("sync_interval_ms", sync.interval.toMillis());
       System.out.println();
       Report.table(results, System.out);
       if (out != null) {
@@ -213,6 +238,34 @@ public final class BenchMain implements Callable<Integer> {
       }
     }
     return results;
+  }
+
+  /**
+   * Runs cycle again on our master over stock nginx volumes, and restates our cycle's CPU in units of
+   * an nginx volume's CPU per cycle; the reference row follows ours.
+   */
+  private static List<Result> withNginxVolumes(BenchConfig config, LocalCluster.Spec spec, List<Result> results,
+      List<AutoCloseable> open) throws IOException, InterruptedException {
+    System.err.println("bench: cycle on our master over 3 nginx volumes (the CPU unit)...");
+    LocalCluster c = LocalCluster.start(spec, null);
+    synchronized (open) {
+      open.add(c);
+    }
+    Result reference;
+    try {
+      reference = CycleWorkload.run(config, new Target(URI.create(c.masterUrl()), c.volumes().get(0),
+          Target.newPrefix(), c.processes())).named("cycle, nginx volumes");
+    } finally {
+      c.close();
+    }
+    List<Result> out = new ArrayList<>();
+    for (Result r : results) {
+      out.add(r.workload().equals("cycle") ? CycleWorkload.inNginxUnits(r, reference) : r);
+      if (r.workload().equals("cycle")) {
+        out.add(reference);
+      }
+    }
+    return out;
   }
 
   /** A bad flag: the reason and the usage on stderr, exit status 2. */

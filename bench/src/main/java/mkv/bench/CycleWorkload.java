@@ -30,6 +30,7 @@ final class CycleWorkload {
     int workers = config.concurrency(DEFAULT_WORKERS);
     Worker[] all = new Worker[workers];
     Thread[] threads = new Thread[workers];
+    Map<String, Long> cpuBefore = cpu(target);
     long start = System.nanoTime();
     for (int w = 0; w < workers; w++) {
       all[w] = new Worker(w, config.cycleSize(), target, bound, progress);
@@ -40,6 +41,7 @@ final class CycleWorkload {
       t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> cpuAfter = cpu(target);
     Histogram cycle = Result.newHistogram();
     Histogram put = Result.newHistogram();
     Histogram get = Result.newHistogram();
@@ -62,9 +64,67 @@ final class CycleWorkload {
     extra.put("put_ms", step(put));
     extra.put("get_ms", step(get));
     extra.put("delete_ms", step(delete));
+    extra.put("sync", config.sync().toString());
+    if (ops > 0) {
+      Map<String, Double> perCycle = new LinkedHashMap<>();
+      for (Map.Entry<String, Long> before : cpuBefore.entrySet()) {
+        Long after = cpuAfter.get(before.getKey());
+        if (after != null) {
+          perCycle.put(before.getKey(), Math.round((after - before.getValue()) / 1e3 / ops) / 1e3);
+        }
+      }
+      extra.put(CPU, perCycle);
+    }
     // bytes: each cycle writes the value once (the master fans it out) and reads it once
     return new Result("cycle", "cycle (PUT+GET+DEL)", ops, errors, 2L * ops * config.cycleSize(), seconds, cycle,
         firstError, extra);
+  }
+
+  /** The key of the CPU figures in a result's extra: milliseconds of CPU per cycle, by process. */
+  static final String CPU = "cpu_ms_per_cycle";
+
+  /**
+   * Our cycle's CPU figures in units of a stock nginx volume's CPU per cycle, measured by the same
+   * cycle on our master over nginx volumes in the same run ({@code reference}).
+   */
+  static Result inNginxUnits(Result ours, Result reference) {
+    @SuppressWarnings("unchecked")
+    Map<String, Double> mine = (Map<String, Double>) ours.extra().get(CPU);
+    @SuppressWarnings("unchecked")
+    Map<String, Double> theirs = (Map<String, Double>) reference.extra().get(CPU);
+    if (mine == null || theirs == null) {
+      return ours;
+    }
+    double nginx = theirs.entrySet().stream().filter(e -> e.getKey().startsWith("nginx"))
+        .mapToDouble(Map.Entry::getValue).average().orElse(0);
+    if (nginx <= 0) {
+      return ours;
+    }
+    Map<String, Double> units = new LinkedHashMap<>();
+    double servers = 0;
+    for (Map.Entry<String, Double> e : mine.entrySet()) {
+      units.put(e.getKey(), Math.round(e.getValue() / nginx * 100) / 100.0);
+      if (!e.getKey().equals("client")) {
+        servers += e.getValue();
+      }
+    }
+    units.put("master+volumes", Math.round(servers / nginx * 100) / 100.0);
+    return ours.with("nginx_volume_cpu_ms_per_cycle", nginx).with("cpu_in_nginx_units", units);
+  }
+
+  /** CPU used so far by each server process of the target, and by this one (the client). */
+  private static Map<String, Long> cpu(Target target) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Long> p : target.processes.entrySet()) {
+        m.put(p.getKey(), Cpu.nanos(p.getValue()));
+      }
+      m.put("client", Cpu.self());
+    } catch (IOException e) {
+      // not Linux, or a process is gone: no CPU figures, the rates stand
+      return Map.of();
+    }
+    return m;
   }
 
   private static Map<String, Double> step(Histogram h) {

@@ -4,26 +4,48 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import mkv.cli.ServerProcess;
 import mkv.index.Index;
 import mkv.layout.Placement;
+import mkv.sync.SyncMode;
+import mkv.volume.NginxVolume;
 
 /**
- * {@code --cluster}: a master and volume servers as child JVMs on 127.0.0.1 with their data in a
+ * {@code --cluster}: a master and volume servers as child processes on 127.0.0.1 with their data in a
  * temp dir, which {@link #close} deletes after stopping them. Child processes (not threads of this
- * JVM) so that the load generator does not share a heap or GC with the servers, and so the master's
- * RSS is its own.
+ * JVM) so that the load generator does not share a heap or GC with the servers, and so that each
+ * server's RSS and CPU are its own. The volumes are ours, or stock nginx ones (the reference).
  */
 final class LocalCluster implements AutoCloseable {
-  private final Path root;
-  private static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
+  private static final Duration STARTUP = Duration.ofSeconds(60);
 
-  private final List<ServerProcess> volumes = new ArrayList<>();
+  /**
+   * What to start.
+   *
+   * @param jvmOptions extra flags for every child JVM; {@code {name}} becomes master, volume0, ...
+   * @param nginx      the nginx binary, to run the volumes as stock nginx; null for ours
+   */
+  record Spec(int volumes, int replicas, int subvolumes, List<String> jvmOptions, SyncMode sync,
+      Duration syncInterval, Path nginx) {
+
+    /** The same cluster with stock nginx volumes. */
+    Spec onNginx(Path binary) {
+      return new Spec(volumes, replicas, subvolumes, jvmOptions, sync, syncInterval, binary);
+    }
+  }
+
+  private final Path root;
+  private final List<AutoCloseable> volumes = new ArrayList<>();
+  private final Map<String, Long> processes = new LinkedHashMap<>();
+  private final List<InetSocketAddress> addresses = new ArrayList<>();
   private ServerProcess master;
 
   private LocalCluster(Path root) {
@@ -31,34 +53,50 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Starts {@code volumeCount} volumes, then a master over them.
+   * Starts the volumes, then a master over them.
    *
-   * @param jvmOptions extra flags for every child JVM; {@code {name}} becomes master, volume0, ...
-   * @param seed       given the index before the master opens it (null for none)
+   * @param seed given the index before the master opens it (null for none)
    */
-  static LocalCluster start(int volumeCount, int replicas, int subvolumes, List<String> jvmOptions,
-      BiConsumer<Index, Placement> seed) throws IOException {
+  static LocalCluster start(Spec spec, BiConsumer<Index, Placement> seed) throws IOException {
     LocalCluster c = new LocalCluster(Files.createTempDirectory("mkv-bench-cluster-"));
     try {
-      List<String> addresses = new ArrayList<>();
-      for (int i = 0; i < volumeCount; i++) {
-        String name = "volume" + i;
+      List<String> names = new ArrayList<>();
+      List<String> sync = List.of("--sync", spec.sync().toString(), "--sync-interval",
+          spec.syncInterval().toMillis() + "ms");
+      for (int i = 0; i < spec.volumes(); i++) {
+        String name = spec.nginx() == null ? "volume" + i : "nginx" + i;
         Path dir = Files.createDirectories(c.root.resolve(name));
-        ServerProcess v = ServerProcess.start(name, c.java(name, jvmOptions, "mkv.volume.VolumeMain",
-            List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString())), c.root.resolve(name + ".log"),
-            STARTUP);
-        c.volumes.add(v);
-        addresses.add("127.0.0.1:" + v.port());
+        int port;
+        if (spec.nginx() == null) {
+          List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString()));
+          args.addAll(sync);
+          ServerProcess v = ServerProcess.start(name, c.java(name, spec.jvmOptions(), "mkv.volume.VolumeMain", args),
+              c.root.resolve(name + ".log"), STARTUP);
+          c.volumes.add(v);
+          c.processes.put(name, v.pid());
+          port = v.port();
+        } else {
+          // as minikeyvalue's volume script runs it: a worker per core
+          NginxVolume v = NginxVolume.start(spec.nginx(), dir, "auto");
+          c.volumes.add(v);
+          c.processes.put(name, v.pid());
+          port = v.port();
+        }
+        names.add("127.0.0.1:" + port);
+        c.addresses.add(InetSocketAddress.createUnresolved("127.0.0.1", port));
       }
       if (seed != null) {
         try (Index index = Index.open(c.root.resolve("index"))) {
-          seed.accept(index, new Placement(addresses, replicas, subvolumes));
+          seed.accept(index, new Placement(names, spec.replicas(), spec.subvolumes()));
         }
       }
-      c.master = ServerProcess.start("master", c.java("master", jvmOptions, "mkv.master.MasterMain",
-          List.of("--host", "127.0.0.1", "--port", "0", "--db", c.root.resolve("index").toString(),
-              "--volumes", String.join(",", addresses), "--replicas", Integer.toString(replicas),
-              "--subvolumes", Integer.toString(subvolumes))), c.root.resolve("master.log"), STARTUP);
+      List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--db",
+          c.root.resolve("index").toString(), "--volumes", String.join(",", names), "--replicas",
+          Integer.toString(spec.replicas()), "--subvolumes", Integer.toString(spec.subvolumes())));
+      args.addAll(sync);
+      c.master = ServerProcess.start("master", c.java("master", spec.jvmOptions(), "mkv.master.MasterMain", args),
+          c.root.resolve("master.log"), STARTUP);
+      c.processes.put("master", c.master.pid());
     } catch (Throwable e) {
       c.close(); // whatever failed (even a missing class), no child may outlive us
       throw e;
@@ -81,7 +119,12 @@ final class LocalCluster implements AutoCloseable {
   }
 
   List<InetSocketAddress> volumes() {
-    return volumes.stream().map(v -> InetSocketAddress.createUnresolved("127.0.0.1", v.port())).toList();
+    return List.copyOf(addresses);
+  }
+
+  /** The server processes by name, the volumes first, for CPU figures. */
+  Map<String, Long> processes() {
+    return new LinkedHashMap<>(processes);
   }
 
   /** Idempotent: also called from the Ctrl-C hook. */
@@ -91,8 +134,12 @@ final class LocalCluster implements AutoCloseable {
       master.close();
       master = null;
     }
-    for (ServerProcess v : volumes) {
-      v.close();
+    for (AutoCloseable v : volumes) {
+      try {
+        v.close();
+      } catch (Exception e) {
+        System.err.println("bench: stopping a volume: " + e);
+      }
     }
     volumes.clear();
     deleteTree(root);

@@ -5,24 +5,28 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the workloads run against: the master, a volume, and the key prefix of this run (so that
- * runs never collide and a run's keys are easy to find).
+ * What the workloads run against: the master, a volume, the key prefix of this run (so that runs
+ * never collide and a run's keys are easy to find), and the server processes whose CPU is measured.
  */
 final class Target {
   final InetSocketAddress master;
   final InetSocketAddress volume;
   final String prefix;
+  /** Server processes by name ({@code master}, {@code volume0}...), in order; empty when not known. */
+  final Map<String, Long> processes;
 
-  Target(URI masterUrl, InetSocketAddress volume, String prefix) {
+  Target(URI masterUrl, InetSocketAddress volume, String prefix, Map<String, Long> processes) {
     this.master = Http1.addressOf(masterUrl);
     this.volume = volume;
     this.prefix = prefix;
+    this.processes = processes;
   }
 
   /** A key prefix no other run uses. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +47,34 @@ class BenchMainTest {
   }
 
   @Test
+  void cycleGivesCpuPerCycleOfEveryProcessInNginxUnits() throws Exception {
+    Assumptions.assumeTrue(Nginx.find() != null, "nginx is not installed (apt-get install nginx; .ci/run does)");
+    Path json = dir.resolve("cpu.json");
+    int status = new CommandLine(new BenchMain()).execute("--cluster", "--workloads", "cycle", "--duration", "2s",
+        "--warmup", "0s", "--sync", "batch", "--reference-volumes", "nginx", "--out", json.toString());
+
+    assertEquals(0, status);
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertEquals("batch", doc.get("sync").asText());
+    JsonNode ours = doc.get("results").get(0).get("extra");
+    JsonNode reference = doc.get("results").get(1);
+    assertEquals("cycle, nginx volumes", reference.get("name").asText());
+    assertEquals("batch", ours.get("sync").asText());
+    for (String process : new String[] {"master", "volume0", "volume1", "volume2", "client"}) {
+      assertTrue(ours.get("cpu_ms_per_cycle").get(process).asDouble() > 0, process + " used no CPU: " + ours);
+      assertTrue(ours.get("cpu_in_nginx_units").get(process).asDouble() > 0, process + ": " + ours);
+    }
+    for (String process : new String[] {"master", "nginx0", "nginx1", "nginx2"}) {
+      assertTrue(reference.get("extra").get("cpu_ms_per_cycle").get(process).asDouble() > 0, process + ": " + reference);
+    }
+    assertTrue(ours.get("cpu_in_nginx_units").get("master+volumes").asDouble() > 0);
+  }
+
+  @Test
   void badFlagIsUsageError() {
     assertEquals(2, new CommandLine(new BenchMain()).execute("--cluster", "--workloads", "nope"));
     assertEquals(2, new CommandLine(new BenchMain()).execute("--duration", "1s"));
+    assertEquals(2, new CommandLine(new BenchMain()).execute("--cluster", "--reference-volumes", "apache"));
+    assertEquals(2, new CommandLine(new BenchMain()).execute("--cluster", "--sync", "sometimes"));
   }
 }

@@ -258,7 +258,8 @@ public final class VolumeClient {
         timeout.initCause(e);
         throw new VolumeException(volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
       }
-      throw new VolumeException(volume, 0, method + " failed: " + e.getMessage(), e);
+      throw new VolumeException(volume, 0, method + " failed after " + (System.nanoTime() - start) / 1_000_000
+          + " ms: " + e.getMessage(), e);
     }
     for (int code : ok) {
       if (r.code() == code) {

@@ -110,7 +110,7 @@ public final class Index implements Closeable {
   public void flush() throws IOException {
     synchronized (flushing) {
       Set<Path> current = new HashSet<>();
-      try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "*.log")) {
+      try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, Index::isLog)) {
         found.forEach(current::add);
       }
       for (Iterator<Map.Entry<Path, FileChannel>> it = logs.entrySet().iterator(); it.hasNext(); ) {
@@ -140,6 +140,10 @@ public final class Index implements Closeable {
         }
       }
     }
+  }
+
+  private static boolean isLog(Path p) {
+    return p.getFileName().toString().endsWith(".log");
   }
 
   static int stripe(String key) {

@@ -30,6 +30,10 @@ public final class GroupCommit implements AutoCloseable {
     void run() throws IOException;
   }
 
+  /** The longest a flush waits for more writers to join it. */
+  private static final long MAX_LINGER_NANOS = 2_000_000;
+  private static final int MAX_GROUP = 64;
+
   private record Waiter(Runnable done, Consumer<IOException> failed) {}
 
   private final String name;
@@ -42,6 +46,8 @@ public final class GroupCommit implements AutoCloseable {
   private boolean dirty;
   private long deadline; // when a dirty batch must be flushed (nanoTime)
   private boolean closed;
+  private long lastFlushNanos;
+  private int lastCovered;
   private final LongAdder flushes = new LongAdder();
   private final LongAdder covered = new LongAdder();
 
@@ -150,6 +156,19 @@ public final class GroupCommit implements AutoCloseable {
             closed = true;
           }
         }
+        // Writes are arriving concurrently (the last flush covered several): wait as long as that
+        // flush took for more to join, so that one flush covers more of them. A lone writer never waits.
+        if (!closed && !waiting.isEmpty() && lastCovered > 1) {
+          long until = System.nanoTime() + Math.min(lastFlushNanos, MAX_LINGER_NANOS);
+          for (long w; waiting.size() < MAX_GROUP && (w = until - System.nanoTime()) > 0; ) {
+            try {
+              lock.wait(w / 1_000_000, (int) (w % 1_000_000));
+            } catch (InterruptedException e) {
+              closed = true;
+              break;
+            }
+          }
+        }
         stop = closed;
         if (waiting.isEmpty() && !dirty) {
           return; // closed, and nothing left to flush
@@ -177,8 +196,13 @@ public final class GroupCommit implements AutoCloseable {
   }
 
   private IOException flushOnce(int writes) {
+    long start = System.nanoTime();
     try {
       flush.run();
+      synchronized (lock) {
+        lastFlushNanos = System.nanoTime() - start;
+        lastCovered = writes;
+      }
       flushes.increment();
       covered.add(writes);
       return null;
@@ -200,6 +224,9 @@ public final class GroupCommit implements AutoCloseable {
       thread.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (flushes.sum() > 0) {
+      LOG.info(name + ": " + flushes.sum() + " flushes covered " + covered.sum() + " waiting writes");
     }
   }
 }

@@ -88,6 +88,10 @@ final class Durability implements AutoCloseable {
     commit.afterWrite(done, failed);
   }
 
+  long flushes() {
+    return commit == null ? 0 : commit.flushes();
+  }
+
   private static void syncDirectory(Path dir) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);

@@ -119,6 +119,11 @@ public final class VolumeServer implements AutoCloseable {
     return "http://" + address();
   }
 
+  /** Flushes of the file system done so far for {@code --sync} (always: shared by the writes they covered). */
+  public long flushes() {
+    return durability.flushes();
+  }
+
   /** The real path of the directory served. */
   public Path dir() {
     return root;

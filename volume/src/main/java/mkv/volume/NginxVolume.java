@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A stock nginx configured as a volume (WebDAV PUT/DELETE, JSON autoindex) over a root directory, for
- * tests that check our volume server against the reference, and for the master's tests through the
- * test-jar. Self-contained: needs only an {@code nginx} binary with the dav module on the PATH.
+ * A stock nginx configured as a volume (WebDAV PUT/DELETE, JSON autoindex) over a root directory: for
+ * tests that check our volume server against the reference, and for the bench, which runs the same
+ * cycle on nginx volumes as the unit its CPU figures are measured in. Self-contained: needs only an
+ * {@code nginx} binary with the dav module (on the PATH unless given).
  *
  * <pre>{@code
  * assumeTrue(NginxVolume.isInstalled(), "nginx not installed");
@@ -60,6 +61,14 @@ public final class NginxVolume implements AutoCloseable {
    * @throws IllegalStateException if nginx does not come up (the message holds its error log)
    */
   public static NginxVolume start(Path root) {
+    return start(Path.of(BINARY), root, "1");
+  }
+
+  /**
+   * {@link #start(Path)} with a given binary and {@code worker_processes} ({@code auto}, as
+   * minikeyvalue's volume script sets it, for measurements).
+   */
+  public static NginxVolume start(Path binary, Path root, String workers) {
     try {
       Path prefix = Files.createTempDirectory("nginx-volume-");
       Files.createDirectories(root.resolve(".tmp"));
@@ -68,8 +77,8 @@ public final class NginxVolume implements AutoCloseable {
       for (int attempt = 0; attempt < 5; attempt++) {
         int port = freePort();
         Path conf = prefix.resolve("nginx.conf");
-        Files.writeString(conf, config(prefix, root.toAbsolutePath(), port));
-        Process process = new ProcessBuilder(BINARY, "-p", prefix.toString(), "-c", conf.toString(),
+        Files.writeString(conf, config(prefix, root.toAbsolutePath(), port, workers));
+        Process process = new ProcessBuilder(binary.toString(), "-p", prefix.toString(), "-c", conf.toString(),
             "-e", prefix.resolve("error.log").toString(), "-g", "daemon off;")
             .redirectErrorStream(true)
             .redirectOutput(prefix.resolve("stdout.log").toFile())
@@ -96,10 +105,10 @@ public final class NginxVolume implements AutoCloseable {
       "dav_access user:rw group:r all:r;", "autoindex on;", "autoindex_format json;", "sendfile on;");
 
   /** The config: the same volume directives as deploy/nginx-volume.conf, with test paths. */
-  static String config(Path prefix, Path root, int port) {
+  static String config(Path prefix, Path root, int port, String workers) {
     boolean isRoot = "root".equals(System.getProperty("user.name"));
     return (isRoot ? "user root;\n" : "")
-        + "worker_processes 1;\n"
+        + "worker_processes " + workers + ";\n"
         + "error_log " + prefix.resolve("error.log") + " warn;\n"
         + "pid " + prefix.resolve("nginx.pid") + ";\n"
         + "events { worker_connections 256; }\n"
@@ -179,6 +188,11 @@ public final class NginxVolume implements AutoCloseable {
   /** "http://127.0.0.1:PORT", no trailing slash. */
   public String baseUrl() {
     return "http://" + address();
+  }
+
+  /** The nginx master process; its workers are its children. */
+  public long pid() {
+    return process.pid();
   }
 
   /** The directory served. */
