@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -20,6 +21,7 @@ public final class Syncfs implements AutoCloseable {
 
   private final Path dir;
   private final int fd;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Syncfs(Path dir, int fd) {
     this.dir = dir;
@@ -71,8 +73,15 @@ public final class Syncfs implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the descriptor, once: a second close(2) of the same number would close whatever file or
+   * socket the process opened under it since.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       close(fd);
     } catch (LastErrorException e) {
