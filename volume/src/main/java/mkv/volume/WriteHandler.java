@@ -3,14 +3,13 @@ package mkv.volume;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -138,22 +137,22 @@ final class WriteHandler implements HttpHandler {
   /**
    * Renames the temp file over {@code file}, creating its missing parents; returns those, deepest on
    * top. The rename is tried first: once a volume has been in use its directories exist, and a PUT
-   * then costs no checks on them.
+   * then costs no checks on them. The first tries go through java.io.File, which answers a failure
+   * with false where java.nio.file throws: a fresh key's folders cost no exception and stack trace.
    */
   private Deque<Path> moveIntoPlace(Path tmp, Path file) throws IOException {
-    try {
-      // rename(2) replaces the target atomically; readers holding the old file keep reading it
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    // rename(2) replaces the target atomically; readers holding the old file keep reading it
+    if (tmp.toFile().renameTo(file.toFile())) {
       return new ArrayDeque<>();
-    } catch (NoSuchFileException e) {
-      Deque<Path> created = createParents(file.getParent());
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Deque<Path> created = createParents(file.getParent()); // 409 when a file stands where a directory is needed
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE); // a failure now is a real one: its exception says which
       return created;
     } catch (FileSystemException e) {
       if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new VolumeException(409, "a directory exists at this path");
       }
-      createParents(file.getParent()); // answers 409 when a file stands where a directory is needed
       throw e;
     }
   }
@@ -194,20 +193,19 @@ final class WriteHandler implements HttpHandler {
    */
   private Deque<Path> createParents(Path dir) throws IOException {
     Deque<Path> missing = new ArrayDeque<>();
-    for (Path d = dir; d != null && d.startsWith(root) && !Files.isDirectory(d); d = d.getParent()) {
+    for (Path d = dir; d != null && d.startsWith(root) && !d.toFile().isDirectory(); d = d.getParent()) {
       missing.push(d);
     }
     Deque<Path> created = new ArrayDeque<>();
     while (!missing.isEmpty()) {
-      Path d = missing.pop();
-      try {
-        Files.createDirectory(d);
-      } catch (FileAlreadyExistsException e) {
-        if (!Files.isDirectory(d)) {
+      File d = missing.peek().toFile();
+      if (!d.mkdir() && !d.isDirectory()) { // not created, and not by a concurrent PUT either
+        if (d.exists()) {
           throw new VolumeException(409, "a file exists where a directory is needed");
         }
+        Files.createDirectory(missing.peek()); // fails again, with the reason
       }
-      created.push(d);
+      created.push(missing.pop());
     }
     return created;
   }
