@@ -100,26 +100,69 @@ final class PutHandler {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
       List<String> replicas = placement.replicasFor(key);
+      List<String> down = down(replicas);
       long created = System.currentTimeMillis();
       // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
       // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
       index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
           placement.fingerprint()), false);
-      return new Pending(key, held, old, replicas, created);
+      return new Pending(key, held, old, replicas, down, created);
     } catch (RuntimeException e) {
       held.close();
       throw e;
     }
   }
 
-  /** A write under way: its key held, its PENDING record written. */
-  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, long created) {}
+  /**
+   * The replicas believed down, which a write skips (recording them as missing) rather than wait for;
+   * throws a 503 at once when the others cannot take the write by themselves.
+   */
+  private List<String> down(List<String> replicas) {
+    List<String> down = new ArrayList<>();
+    for (String r : replicas) {
+      if (health.state(r) == VolumeHealth.State.DOWN) {
+        down.add(r);
+      }
+    }
+    if (replicas.size() - down.size() < minReplicas) {
+      throw new HttpError(503, "volume " + Placement.server(down.get(0)) + " is down: a PUT needs " + minReplicas
+          + " of the key's " + replicas.size() + " replicas up");
+    }
+    return down;
+  }
+
+  /** A write under way: its key held, its PENDING record written; it writes to the replicas not down. */
+  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, List<String> down,
+      long created) {
+    List<String> targets() {
+      if (down.isEmpty()) {
+        return replicas;
+      }
+      List<String> up = new ArrayList<>(replicas);
+      up.removeAll(down);
+      return up;
+    }
+
+    /** The replicas that failed the write, and those skipped for being down. */
+    List<VolumeException> failed(List<VolumeException> failed) {
+      if (down.isEmpty()) {
+        return failed;
+      }
+      List<VolumeException> all = new ArrayList<>(failed);
+      for (String r : down) {
+        all.add(new VolumeException(r, 0, "skipped: the volume is down", null));
+      }
+      return all;
+    }
+  }
 
   /** The LIVE record of a write every required replica took; the failed ones are named as missing. */
   private Record live(Pending p, long size, String hexMd5, List<VolumeException> failed) {
     List<String> missing = new ArrayList<>();
     for (VolumeException failure : failed) {
-      health.failed(failure);
+      if (!p.down().contains(failure.volume())) {
+        health.failed(failure);
+      }
       missing.add(failure.volume());
       LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
     }
@@ -143,10 +186,10 @@ final class PutHandler {
     }
     Pending p = begin(key, body.length, expectedMd5);
     // From here the answer comes from a callback: keep the exchange open past this call.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.replicas(), path,
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.targets(), path,
         body, failed -> {
           try {
-            replicated(exchange, p, path, body.length, hex, failed);
+            replicated(exchange, p, path, body.length, hex, p.failed(failed));
           } catch (RuntimeException e) {
             p.held().close();
             Failures.answer(exchange, e);
@@ -157,8 +200,8 @@ final class PutHandler {
   private void replicated(HttpServerExchange exchange, Pending p, String path, long size, String hex,
       List<VolumeException> failed) {
     if (p.replicas().size() - failed.size() < minReplicas) {
-      failed.forEach(health::failed);
-      async.deleteAll(exchange.getIoThread(), p.replicas(), path, leftovers -> {
+      failed.stream().filter(f -> !p.down().contains(f.volume())).forEach(health::failed);
+      async.deleteAll(exchange.getIoThread(), p.targets(), path, leftovers -> {
         abandoned(p.key(), leftovers);
         p.held().close();
         Failures.answer(exchange, failed.get(0));
@@ -197,7 +240,7 @@ final class PutHandler {
     try (KeyLocks.Held held = p.held()) {
       Written written;
       try {
-        written = client.putAll(p.replicas(), path, body, length, md5 || expectedMd5 != null, minReplicas);
+        written = client.putAll(p.targets(), path, body, length, md5 || expectedMd5 != null, minReplicas);
         if (expectedMd5 != null && !expectedMd5.equals(written.md5())) {
           throw new HttpError(400, "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
         }
@@ -205,10 +248,10 @@ final class PutHandler {
         if (e instanceof VolumeException v) {
           health.failed(v);
         }
-        abandoned(key, client.deleteAll(p.replicas(), path));
+        abandoned(key, client.deleteAll(p.targets(), path));
         throw e;
       }
-      index.put(key, live(p, written.size(), written.md5(), written.failed()), false);
+      index.put(key, live(p, written.size(), written.md5(), p.failed(written.failed())), false);
       if (p.old() != null) {
         staleNotRemoved(key, client.deleteAll(staleReplicas(p), path));
       }

@@ -4,6 +4,7 @@ import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
 import static mkv.testing.Http.read;
+import static mkv.testing.Http.volumeState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +62,7 @@ class HungVolumeTest {
         assertTrue(took < 8_000, "a PUT to a frozen volume took " + took + " ms; the bound is the 2 s stall timeout");
         assertEquals(404, get(master.baseUrl() + doomed).code());
 
-        assertTrue(eventually(Duration.ofSeconds(5), () -> stateOf(master, frozen).equals("down")));
+        assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), frozen).equals("down")));
         for (int i = 0; i < 20; i++) {
           long t = System.nanoTime();
           Reply r = get(master.baseUrl() + stored);
@@ -102,17 +103,4 @@ class HungVolumeTest {
     }
   }
 
-  private static String stateOf(MasterServer master, String server) {
-    try {
-      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(master.baseUrl() + "/_volumes").body());
-      for (var v : json) {
-        if (v.get("volume").asText().equals(server)) {
-          return v.get("state").asText();
-        }
-      }
-    } catch (IOException e) {
-      // not yet
-    }
-    return "?";
-  }
 }

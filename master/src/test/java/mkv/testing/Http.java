@@ -107,4 +107,19 @@ public final class Http {
     }
     return condition.getAsBoolean();
   }
+
+  /** The state ({@code up}, {@code slow}, {@code down}) the master's {@code /_volumes} gives a server, or "?". */
+  public static String volumeState(String masterUrl, String server) {
+    try {
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(masterUrl + "/_volumes").body());
+      for (var v : json) {
+        if (v.get("volume").asText().equals(server)) {
+          return v.get("state").asText();
+        }
+      }
+    } catch (IOException e) {
+      // not answering yet
+    }
+    return "?";
+  }
 }
