@@ -35,6 +35,9 @@ final class Failures {
     if (status >= 500) {
       LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + t.getMessage(),
           t instanceof VolumeException || t instanceof HttpError ? null : t);
+    } else if (t instanceof SourceException) {
+      // a client whose body stalled or broke off: worth one line, never a stack trace
+      LOG.info(exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + status + " " + t.getMessage());
     } else {
       LOG.fine(() -> exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + status + " " + t.getMessage());
     }

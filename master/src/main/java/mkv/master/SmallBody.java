@@ -42,7 +42,7 @@ final class SmallBody {
       b.timer = exchange.getIoThread().executeAfter(() -> {
         if (b.finish()) {
           exchange.setPersistent(false);
-          Failures.answer(exchange, new HttpError(400, "the body did not arrive within " + ms + " ms"));
+          Failures.answer(exchange, new SourceException("the body did not arrive within " + ms + " ms", null));
         }
       }, ms, TimeUnit.MILLISECONDS);
     }

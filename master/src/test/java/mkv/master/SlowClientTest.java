@@ -17,7 +17,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mkv.testing.Http.Reply;
 import mkv.testing.TestCluster;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +90,38 @@ class SlowClientTest {
       assertTrue(ms < 10_000, "the stalled PUT was held " + ms + " ms; the stall timeout is 1 s");
       assertEquals(404, mkv.testing.Http.get(c.url("/stalled")).code());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Content-Length: 100", "Content-Length: 1048576", "Transfer-Encoding: chunked"})
+  void aBodyThatNeverStartsIsA4xx(String framing, @TempDir Path tmp) throws Exception {
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override public void publish(LogRecord r) { logged.add(r); }
+      @Override public void flush() {}
+      @Override public void close() {}
+    };
+    Logger failures = Logger.getLogger(Failures.class.getName());
+    failures.addHandler(capture);
+    try (TestCluster c = TestCluster.volumes(tmp, 2)) {
+      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1)
+          .stallTimeout(Duration.ofSeconds(1)).build());
+      try (Socket s = new Socket("127.0.0.1", c.master().port())) {
+        s.setSoTimeout(20_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("PUT /never HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+        assertTrue(status.startsWith("HTTP/1.1 4"), "a client that sends no byte of its body gets a 4xx: " + status);
+      }
+      assertEquals(404, mkv.testing.Http.get(c.url("/never")).code());
+    } finally {
+      failures.removeHandler(capture);
+    }
+    List<LogRecord> lines = logged.stream().filter(r -> r.getMessage().contains("/never")).toList();
+    assertEquals(1, lines.size(), "one log line for the stalled body");
+    assertEquals(Level.INFO, lines.get(0).getLevel());
+    assertEquals(null, lines.get(0).getThrown(), "no stack trace for a client's stalled body");
   }
 
   @Test
