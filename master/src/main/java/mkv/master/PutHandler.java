@@ -125,8 +125,10 @@ final class PutHandler {
       }
     }
     if (replicas.size() - down.size() < minReplicas) {
-      throw new HttpError(503, "volume " + Placement.server(down.get(0)) + " is down: a PUT needs " + minReplicas
-          + " of the key's " + replicas.size() + " replicas up");
+      List<String> servers = down.stream().map(Placement::server).toList();
+      throw new HttpError(503, (servers.size() == 1 ? "volume " + servers.get(0) + " is" : "volumes "
+          + String.join(", ", servers) + " are") + " down: a PUT needs " + minReplicas + " of the key's "
+          + replicas.size() + " replicas up");
     }
     return down;
   }

@@ -32,6 +32,9 @@ final class VolumeHealth implements AutoCloseable {
   private final VolumeClient client;
   private final ScheduledExecutorService checker;
   private final long slowNanos;
+  private final VolumeWatch watch;
+  /** The longest a volume that came back waits for its watch connection to reopen and check it. */
+  private static final Duration WATCH_RETRY = Duration.ofSeconds(1);
 
   VolumeHealth(List<String> servers, VolumeClient client, Duration interval, Duration timeout) {
     this.servers = List.copyOf(servers);
@@ -49,6 +52,9 @@ final class VolumeHealth implements AutoCloseable {
     for (String server : servers) {
       checker.scheduleWithFixedDelay(() -> check(server), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
+    // A volume process that dies closes its connections: check it the moment that happens.
+    this.watch = new VolumeWatch(servers, timeout, interval.compareTo(WATCH_RETRY) < 0 ? interval : WATCH_RETRY,
+        this::check);
   }
 
   /** What is believed of the server of {@code replica} ({@code host:port[/svXX]}). */
@@ -100,6 +106,7 @@ final class VolumeHealth implements AutoCloseable {
 
   @Override
   public void close() {
+    watch.close();
     checker.shutdownNow();
   }
 }

@@ -5,6 +5,8 @@ import static mkv.testing.Http.delete;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
 import static mkv.testing.Http.read;
+import static mkv.testing.Http.eventually;
+import static mkv.testing.Http.volumeState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -64,6 +67,35 @@ class NginxVolumeMasterTest {
             assertFalse(files.anyMatch(f -> f.endsWith(KeyPath.of("/nginx/small").substring(7))), "copy left on nginx");
           }
         }
+      }
+    } finally {
+      for (NginxVolume n : nginx) {
+        n.close();
+      }
+    }
+  }
+
+  @Test
+  void aKilledNginxVolumeIsNoticedWithoutWaitingForTheBackgroundCheck(@TempDir Path tmp) throws Exception {
+    Assumptions.assumeTrue(NginxVolume.isInstalled(), "nginx is not installed (apt-get install nginx; .ci/run does)");
+    List<NginxVolume> nginx = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        nginx.add(NginxVolume.start(Files.createDirectories(tmp.resolve("nginx" + i))));
+      }
+      List<String> addresses = nginx.stream().map(NginxVolume::address).toList();
+      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
+          .voltimeout(Duration.ofSeconds(2)).checkInterval(Duration.ofHours(1)).build();
+      try (MasterServer master = MasterServer.start(config)) {
+        for (String a : addresses) {
+          assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
+        }
+        ProcessHandle victim = ProcessHandle.of(nginx.get(0).pid()).orElseThrow();
+        victim.descendants().forEach(ProcessHandle::destroyForcibly); // its workers hold the connections
+        victim.destroyForcibly();
+        assertTrue(eventually(Duration.ofSeconds(2), () -> volumeState(master.baseUrl(), addresses.get(0))
+            .equals("down")), "a killed nginx volume was not noticed without a background check");
+        assertEquals("up", volumeState(master.baseUrl(), addresses.get(1)));
       }
     } finally {
       for (NginxVolume n : nginx) {

@@ -1,0 +1,105 @@
+package mkv.master;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Holds an idle HTTP connection to each volume server and reports the moment one closes, so that a
+ * volume process that dies (its kernel resets or closes the connection) is checked at once instead
+ * of at the next background check; and each time one opens, so that a volume that comes back (or
+ * whose last check failed) is checked at once too. A host that vanishes silently closes nothing: the background check
+ * still catches that.
+ */
+final class VolumeWatch implements AutoCloseable {
+  /** A connection that lasted less than this is not reopened at once (a server that closes idle ones fast). */
+  private static final long SHORT_LIVED_NANOS = 1_000_000_000L;
+
+  private final Map<String, Socket> open = new ConcurrentHashMap<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final int connectTimeoutMillis;
+  private final long retryMillis;
+  private final Consumer<String> changed;
+  private volatile boolean stopped;
+
+  /**
+   * @param changed called on the watch's thread with the server whose connection opened, closed, or
+   *     could not be opened; it should check the server now
+   * @param retry  how long to wait before reopening a connection that could not be opened or was short-lived
+   */
+  VolumeWatch(List<String> servers, Duration connectTimeout, Duration retry, Consumer<String> changed) {
+    this.connectTimeoutMillis = (int) Math.max(1, connectTimeout.toMillis());
+    this.retryMillis = Math.max(1, retry.toMillis());
+    this.changed = changed;
+    for (String server : servers) {
+      Thread t = new Thread(() -> watch(server), "volume-watch " + server);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  private void watch(String server) {
+    URI uri = URI.create("http://" + server);
+    InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
+    byte[] request = ("HEAD / HTTP/1.1\r\nHost: " + server + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] sink = new byte[4096];
+    while (!stopped) {
+      long opened = System.nanoTime();
+      boolean connected = false;
+      try (Socket s = new Socket()) {
+        open.put(server, s);
+        if (stopped) {
+          return;
+        }
+        s.connect(address, connectTimeoutMillis);
+        connected = true;
+        opened = System.nanoTime();
+        changed.accept(server); // up again, perhaps: check it now rather than at the next background check
+        // One request makes it a kept-alive HTTP connection; then it stays idle until either side closes it.
+        s.getOutputStream().write(request);
+        InputStream in = s.getInputStream();
+        while (in.read(sink) >= 0) {
+          // the answer to the HEAD, then nothing until the connection closes
+        }
+      } catch (IOException e) {
+        // reset, refused, or closed by close(): the check below tells which
+      } finally {
+        open.remove(server);
+      }
+      if (stopped) {
+        return;
+      }
+      changed.accept(server);
+      if (!connected || System.nanoTime() - opened < SHORT_LIVED_NANOS) {
+        try {
+          Thread.sleep(retryMillis);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    for (Socket s : open.values()) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+    threads.forEach(Thread::interrupt);
+  }
+}
