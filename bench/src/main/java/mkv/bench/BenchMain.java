@@ -1,5 +1,7 @@
 package mkv.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,18 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.SyncOptions;
+import mkv.cli.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv bench}: the load generator; {@code --cluster} runs every workload on a local cluster. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = "Load generator for a master (--url) or a local cluster of child processes (--cluster). "
         + "Prints a table, writes JSON (--out) and a chart (--plot); exits 1 if any request failed.")
 public final class BenchMain implements Callable<Integer> {

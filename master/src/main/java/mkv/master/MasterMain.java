@@ -5,16 +5,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import mkv.cli.DurationConverter;
 import mkv.cli.Cli;
+import mkv.cli.DurationConverter;
 import mkv.cli.SyncOptions;
+import mkv.cli.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv master}: runs a master until it is stopped. */
-@Command(name = "master", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "master", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = "Runs the master: the index of keys, and the HTTP front that redirects reads to volumes "
         + "and writes to every replica.")
 public final class MasterMain implements Callable<Integer> {

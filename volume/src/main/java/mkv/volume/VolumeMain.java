@@ -6,13 +6,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.SyncOptions;
+import mkv.cli.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The volume server process: {@code java -jar mkv-volume-all.jar --dir /var/lib/mkv/v1 --port 3001}. */
-@Command(name = "volume", mixinStandardHelpOptions = true, version = "mkv volume 0.1.0",
+@Command(name = "volume", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Serves DIR over HTTP: GET/HEAD/PUT/DELETE of files, GET of DIR/ lists as JSON.")
 public final class VolumeMain implements Callable<Integer> {
 

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
+import mkv.cli.Version;
 import mkv.client.VolumeClient;
 import mkv.tools.Progress;
 import mkv.work.Pool;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv rebalance}: moves values to where a new set of volumes places them. */
-@Command(name = "rebalance", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "rebalance", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = {
         "Moves every value that is not where the new set of volumes places it: streams it from a volume that "
             + "holds it to the volumes that should, checks the copy (size, and md5 when the record has one), "

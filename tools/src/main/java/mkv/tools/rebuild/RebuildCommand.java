@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
+import mkv.cli.Version;
 import mkv.client.VolumeClient;
 import mkv.tools.Progress;
 import mkv.work.Pool;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv rebuild}: recreates a lost index by listing every volume. */
-@Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "rebuild", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = {
         "Recreates a lost index by listing every volume through its JSON directory listing (our volume "
             + "servers and stock nginx with autoindex_format json alike): one record per key file found, naming "

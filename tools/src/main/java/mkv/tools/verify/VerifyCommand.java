@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
+import mkv.cli.Version;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
 import mkv.layout.Placement;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./mkv verify}: checks the index against the volumes and, with --repair, fixes what it can. */
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = {
         "Walks the index and the volumes and reports: missing replicas, corrupt replicas (size, or md5 with --md5), "
             + "orphan files (no record), stale pending writes, keys on the wrong volumes, unreachable volumes.",
