@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * Holds an idle HTTP connection to each volume server and reports the moment one closes, so that a
@@ -21,6 +22,7 @@ import java.util.function.Consumer;
  * still catches that.
  */
 final class VolumeWatch implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(VolumeWatch.class.getName());
   /** A connection that lasted less than this is not reopened at once (a server that closes idle ones fast). */
   private static final long SHORT_LIVED_NANOS = 1_000_000_000L;
 
@@ -64,7 +66,7 @@ final class VolumeWatch implements AutoCloseable {
         s.connect(address, connectTimeoutMillis);
         connected = true;
         opened = System.nanoTime();
-        changed.accept(server); // up again, perhaps: check it now rather than at the next background check
+        report(server); // up again, perhaps: check it now rather than at the next background check
         // One request makes it a kept-alive HTTP connection; then it stays idle until either side closes it.
         s.getOutputStream().write(request);
         InputStream in = s.getInputStream();
@@ -79,13 +81,23 @@ final class VolumeWatch implements AutoCloseable {
       if (stopped) {
         return;
       }
-      changed.accept(server);
+      report(server);
       if (!connected || System.nanoTime() - opened < SHORT_LIVED_NANOS) {
         try {
           Thread.sleep(retryMillis);
         } catch (InterruptedException e) {
           return;
         }
+      }
+    }
+  }
+
+  private void report(String server) {
+    try {
+      changed.accept(server);
+    } catch (Exception e) { // okhttp throws InterruptedException unchecked when close() interrupts a check
+      if (!stopped) {
+        LOG.warning("checking " + server + " after its watch connection changed: " + e);
       }
     }
   }

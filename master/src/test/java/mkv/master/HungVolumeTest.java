@@ -42,9 +42,13 @@ class HungVolumeTest {
       }
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
-          .voltimeout(Duration.ofMillis(500)).stallTimeout(Duration.ofSeconds(2))
+          .voltimeout(Duration.ofSeconds(1)).stallTimeout(Duration.ofSeconds(2))
           .checkInterval(Duration.ofMillis(200)).build();
       try (MasterServer master = MasterServer.start(config)) {
+        // cold child JVMs on a busy machine may miss their first checks
+        for (String a : addresses) {
+          assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
+        }
         String frozen = addresses.get(0);
         Placement placement = config.placement();
         List<String> onFrozen = Stream.iterate(0, i -> i + 1).limit(1000).map(i -> "/k" + i)
