@@ -100,13 +100,13 @@ final class PutHandler {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
       List<String> replicas = placement.replicasFor(key);
-      List<String> down = down(replicas);
+      List<String> targets = targets(replicas);
       long created = System.currentTimeMillis();
       // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
       // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
       index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
           placement.fingerprint()), false);
-      return new Pending(key, held, old, replicas, down, created);
+      return new Pending(key, held, old, replicas, targets, created);
     } catch (RuntimeException e) {
       held.close();
       throw e;
@@ -114,57 +114,35 @@ final class PutHandler {
   }
 
   /**
-   * The replicas believed down, which a write skips (recording them as missing) rather than wait for;
-   * throws a 503 at once when the others cannot take the write by themselves.
+   * The replicas a write goes to: those not believed down, which it skips (recording them as missing)
+   * rather than wait for; throws a 503 at once when they cannot take the write by themselves.
    */
-  private List<String> down(List<String> replicas) {
-    List<String> down = new ArrayList<>();
-    for (String r : replicas) {
-      if (health.state(r) == VolumeHealth.State.DOWN) {
-        down.add(r);
-      }
-    }
-    if (replicas.size() - down.size() < minReplicas) {
-      List<String> servers = down.stream().map(Placement::server).toList();
-      throw new HttpError(503, (servers.size() == 1 ? "volume " + servers.get(0) + " is" : "volumes "
-          + String.join(", ", servers) + " are") + " down: a PUT needs " + minReplicas + " of the key's "
+  private List<String> targets(List<String> replicas) {
+    List<String> up = replicas.stream().filter(r -> health.state(r) != VolumeHealth.State.DOWN).toList();
+    if (up.size() < minReplicas) {
+      List<String> down = replicas.stream().filter(r -> !up.contains(r)).map(Placement::server).toList();
+      throw new HttpError(503, (down.size() == 1 ? "volume " + down.get(0) + " is" : "volumes "
+          + String.join(", ", down) + " are") + " down: a PUT needs " + minReplicas + " of the key's "
           + replicas.size() + " replicas up");
     }
-    return down;
+    return up;
   }
 
-  /** A write under way: its key held, its PENDING record written; it writes to the replicas not down. */
-  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, List<String> down,
-      long created) {
-    List<String> targets() {
-      if (down.isEmpty()) {
-        return replicas;
-      }
-      List<String> up = new ArrayList<>(replicas);
-      up.removeAll(down);
-      return up;
-    }
-
-    /** The replicas that failed the write, and those skipped for being down. */
-    List<VolumeException> failed(List<VolumeException> failed) {
-      if (down.isEmpty()) {
-        return failed;
-      }
-      List<VolumeException> all = new ArrayList<>(failed);
-      for (String r : down) {
-        all.add(new VolumeException(r, 0, "skipped: the volume is down", null));
-      }
-      return all;
-    }
-  }
+  /** A write under way: its key held, its PENDING record written; it writes to {@code targets}. */
+  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, List<String> targets,
+      long created) {}
 
   /** The LIVE record of a write every required replica took; the failed ones are named as missing. */
   private Record live(Pending p, long size, String hexMd5, List<VolumeException> failed) {
     List<String> missing = new ArrayList<>();
-    for (VolumeException failure : failed) {
-      if (!p.down().contains(failure.volume())) {
-        health.failed(failure);
+    for (String skipped : p.replicas()) {
+      if (!p.targets().contains(skipped)) {
+        missing.add(skipped);
+        LOG.warning("PUT " + p.key() + " stored without " + skipped + " (down), to be repaired");
       }
+    }
+    for (VolumeException failure : failed) {
+      health.failed(failure);
       missing.add(failure.volume());
       LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
     }
@@ -191,7 +169,7 @@ final class PutHandler {
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.targets(), path,
         body, failed -> {
           try {
-            replicated(exchange, p, path, body.length, hex, p.failed(failed));
+            replicated(exchange, p, path, body.length, hex, failed);
           } catch (RuntimeException e) {
             p.held().close();
             Failures.answer(exchange, e);
@@ -201,8 +179,8 @@ final class PutHandler {
 
   private void replicated(HttpServerExchange exchange, Pending p, String path, long size, String hex,
       List<VolumeException> failed) {
-    if (p.replicas().size() - failed.size() < minReplicas) {
-      failed.stream().filter(f -> !p.down().contains(f.volume())).forEach(health::failed);
+    if (p.targets().size() - failed.size() < minReplicas) {
+      failed.forEach(health::failed);
       async.deleteAll(exchange.getIoThread(), p.targets(), path, leftovers -> {
         abandoned(p.key(), leftovers);
         p.held().close();
@@ -253,7 +231,7 @@ final class PutHandler {
         abandoned(key, client.deleteAll(p.targets(), path));
         throw e;
       }
-      index.put(key, live(p, written.size(), written.md5(), p.failed(written.failed())), false);
+      index.put(key, live(p, written.size(), written.md5(), written.failed()), false);
       if (p.old() != null) {
         staleNotRemoved(key, client.deleteAll(staleReplicas(p), path));
       }

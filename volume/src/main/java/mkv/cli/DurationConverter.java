@@ -31,8 +31,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     }
     BigDecimal nanos = BigDecimal.ZERO;
     for (Matcher m = PART.matcher(v); m.find(); ) {
-      nanos = nanos.add(new BigDecimal(m.group(1).endsWith(".") ? m.group(1) + "0" : m.group(1))
-          .multiply(NANOS.get(m.group(2))));
+      nanos = nanos.add(new BigDecimal(m.group(1)).multiply(NANOS.get(m.group(2))));
     }
     try {
       return Duration.ofNanos(nanos.setScale(0, java.math.RoundingMode.DOWN).longValueExact());
