@@ -6,8 +6,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes N small keys (/fill/0 .. /fill/N-1, 100 bytes each) through a master, 64 in flight, for the
- * tools' measurement. Run with the JDK's source launcher: java Fill.java http://127.0.0.1:4000 100000
+ * Writes N small keys (/fill/0 .. /fill/N-1, 100 bytes each unless a size is given) through a master,
+ * 64 in flight, for the tools' measurement. Run with the JDK's source launcher:
+ * java Fill.java http://127.0.0.1:4000 100000 [SIZE]
  */
 public class Fill {
   public static void main(String[] args) throws Exception {
@@ -16,7 +17,7 @@ public class Fill {
     HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     Semaphore inFlight = new Semaphore(64);
     AtomicLong failed = new AtomicLong();
-    byte[] value = new byte[100];
+    byte[] value = new byte[args.length > 2 ? Integer.parseInt(args[2]) : 100];
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       inFlight.acquire();

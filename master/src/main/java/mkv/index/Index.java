@@ -35,6 +35,11 @@ import org.iq80.leveldb.WriteOptions;
 public final class Index implements Closeable {
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
   private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
+  /**
+   * Keys of the index's own settings ({@link #meta}): a NUL byte first, which no key of the store
+   * (always {@code /...}) starts with, so scans skip them.
+   */
+  private static final String META = "\0mkv:";
   /** Stripes of keys whose writes are counted, for {@link ReadCache}. */
   static final int STRIPES = 1 << 15;
 
@@ -78,6 +83,21 @@ public final class Index implements Closeable {
   public Record get(String key) {
     byte[] value = db.get(bytes(key));
     return value == null ? null : Record.decode(value);
+  }
+
+  /** A setting of the index itself (the placement, a move in progress), or null. */
+  public String meta(String name) {
+    byte[] value = db.get(bytes(META + name));
+    return value == null ? null : new String(value, StandardCharsets.UTF_8);
+  }
+
+  /** Stores (or with a null value, removes) a setting; returns once it is on disk. */
+  public void putMeta(String name, String value) {
+    if (value == null) {
+      db.delete(bytes(META + name), SYNC);
+    } else {
+      db.put(bytes(META + name), bytes(value), SYNC);
+    }
   }
 
   /** Stores a record; with {@code durable}, returns only once it is on disk (survives a machine crash). */
@@ -166,10 +186,9 @@ public final class Index implements Closeable {
       from = bytes(start); // LevelDB orders keys by unsigned bytes, not by Java's UTF-16 compareTo
     }
     if (from.length == 0) {
-      it.seekToFirst();
-    } else {
-      it.seek(from);
+      from = new byte[] {1}; // past the settings
     }
+    it.seek(from);
     return new Scan(it, bytes(prefix));
   }
 

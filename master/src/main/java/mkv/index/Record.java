@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * What the index knows of one key: its state, the replicas that hold it, its size and md5.
  *
- * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT}, readable
- * in a LevelDB dump (records without the last field, from before it existed, are read too). Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
- * so its index can be adopted as it is.
+ * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT LEAVING},
+ * readable in a LevelDB dump (records without the last fields, from before they existed, are read too).
+ * Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too, so its index can be
+ * adopted as it is.
  *
  * @param state   whether the key is served
  * @param replicas where the value is (or, while pending, is being written): {@code host:port[/svXX]}
@@ -22,9 +23,11 @@ import java.util.List;
  * @param placement the {@link mkv.layout.Placement#fingerprint()} that chose {@code replicas}, or null
  *     when unknown: a GET whose master runs that placement knows the key is balanced without
  *     recomputing it
+ * @param leaving replicas that still hold a copy but are no longer served: a move put the value
+ *     elsewhere and deletes these once readers sent to them have had time to fetch it
  */
 public record Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing,
-    String placement) {
+    String placement, List<String> leaving) {
   private static final String MAGIC = "mkv1";
 
   /** The life of a key. */
@@ -57,9 +60,16 @@ public record Record(State state, List<String> replicas, long size, String md5, 
   public Record {
     replicas = List.copyOf(replicas);
     missing = List.copyOf(missing);
+    leaving = List.copyOf(leaving);
     if (md5 != null && md5.length() != 32) {
       throw new IllegalArgumentException("md5 must be 32 hex digits: " + md5);
     }
+  }
+
+  /** A record with no copies leaving. */
+  public Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing,
+      String placement) {
+    this(state, replicas, size, md5, created, missing, placement, List.of());
   }
 
   /** A record whose replicas' placement is unknown. */
@@ -73,12 +83,30 @@ public record Record(State state, List<String> replicas, long size, String md5, 
   }
 
   public Record withState(State next) {
-    return new Record(next, replicas, size, md5, created, missing, placement);
+    return new Record(next, replicas, size, md5, created, missing, placement, leaving);
   }
 
   /** This record as placed by the placement with {@code fingerprint}. */
   public Record placedBy(String fingerprint) {
-    return new Record(state, replicas, size, md5, created, missing, fingerprint);
+    return new Record(state, replicas, size, md5, created, missing, fingerprint, leaving);
+  }
+
+  /**
+   * This record served from {@code now} (all holding the value), placed by {@code fingerprint}, with
+   * the copies on {@code leaving} still to be deleted.
+   */
+  public Record movedTo(List<String> now, String fingerprint, List<String> leaving) {
+    return new Record(state, now, size, md5, created, List.of(), fingerprint, leaving);
+  }
+
+  /** Every replica that may hold a copy: those served, those still to be filled, those leaving. */
+  public List<String> everyCopy() {
+    if (leaving.isEmpty()) {
+      return replicas;
+    }
+    List<String> all = new java.util.ArrayList<>(replicas);
+    leaving.stream().filter(r -> !replicas.contains(r)).forEach(all::add);
+    return all;
   }
 
   public boolean isLive() {
@@ -97,7 +125,8 @@ public record Record(State state, List<String> replicas, long size, String md5, 
 
   public byte[] encode() {
     String line = MAGIC + ' ' + state.code + ' ' + size + ' ' + (md5 == null ? "-" : md5) + ' ' + created + ' '
-        + join(replicas) + ' ' + join(missing) + ' ' + (placement == null ? "-" : placement);
+        + join(replicas) + ' ' + join(missing) + ' ' + (placement == null ? "-" : placement)
+        + (leaving.isEmpty() ? "" : ' ' + join(leaving));
     return line.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -112,12 +141,12 @@ public record Record(State state, List<String> replicas, long size, String md5, 
       return decodeMinikeyvalue(s);
     }
     String[] f = s.split(" ", -1);
-    if (f.length < 7 || f.length > 8 || f[1].length() != 1) {
+    if (f.length < 7 || f.length > 9 || f[1].length() != 1) {
       throw new IllegalArgumentException("corrupt index record: " + s);
     }
-    String placement = f.length == 8 && !f[7].equals("-") ? f[7] : null;
+    String placement = f.length >= 8 && !f[7].equals("-") ? f[7] : null;
     return new Record(State.of(f[1].charAt(0)), split(f[5]), Long.parseLong(f[2]), f[3].equals("-") ? null : f[3],
-        Long.parseLong(f[4]), split(f[6]), placement);
+        Long.parseLong(f[4]), split(f[6]), placement, f.length == 9 ? split(f[8]) : List.of());
   }
 
   // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex, then volumes.

@@ -62,6 +62,43 @@ public final class Placement {
     return volumes;
   }
 
+  /** The same placement over fewer volumes: each key's best ones among the rest (its next in rank). */
+  public Placement without(Collection<String> gone) {
+    return new Placement(volumes.stream().filter(v -> !gone.contains(v)).toList(), replicas, subvolumes);
+  }
+
+  /** Whether both put every key on the same replicas. */
+  public boolean sameAs(Placement other) {
+    return other != null && fingerprint.equals(other.fingerprint);
+  }
+
+  /**
+   * {@code volumes=a:1,b:2 replicas=3 subvolumes=10}: how the index stores it, and how messages show it.
+   */
+  public String describe() {
+    return "volumes=" + String.join(",", volumes) + " replicas=" + replicas + " subvolumes=" + subvolumes;
+  }
+
+  /**
+   * Reads {@link #describe()}.
+   *
+   * @throws IllegalArgumentException when the text is not one
+   */
+  public static Placement parse(String text) {
+    String[] f = text.trim().split(" ");
+    if (f.length != 3 || !f[0].startsWith("volumes=") || !f[1].startsWith("replicas=")
+        || !f[2].startsWith("subvolumes=")) {
+      throw new IllegalArgumentException("not a placement: " + text);
+    }
+    return new Placement(Arrays.asList(f[0].substring(8).split(",")), Integer.parseInt(f[1].substring(9)),
+        Integer.parseInt(f[2].substring(11)));
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
   public int replicas() {
     return replicas;
   }

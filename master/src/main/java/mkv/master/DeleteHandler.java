@@ -3,6 +3,7 @@ package mkv.master;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeException;
@@ -19,7 +20,7 @@ import mkv.sync.GroupCommit;
  * crash can therefore never leave a live record whose copies are gone: a delete that fails half way
  * leaves the key unlinked (never served, listed by {@code ?unlinked}), and retrying the DELETE, or
  * {@code verify --repair}, finishes it. DELETE runs on the IO thread from start to answer, the volume
- * requests through {@link AsyncVolumeClient}.
+ * requests through {@link AsyncVolumeClient}. A delete of a key being moved waits for the move.
  */
 final class DeleteHandler {
   private final Index index;
@@ -28,9 +29,11 @@ final class DeleteHandler {
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final boolean protect;
+  private final Duration stallTimeout;
 
   DeleteHandler(Index index, GroupCommit commit, AsyncVolumeClient async, VolumeHealth health, KeyLocks locks,
-      boolean protect) {
+      boolean protect, Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
     this.index = index;
     this.commit = commit;
     this.async = async;
@@ -41,7 +44,17 @@ final class DeleteHandler {
 
   /** Called on the IO thread. */
   void delete(HttpServerExchange exchange, String key) {
-    KeyLocks.Held held = locks.take(key);
+    KeyLocks.Held held = locks.take(key, () -> exchange.getIoThread().execute(() -> {
+      try {
+        delete(exchange, key);
+      } catch (RuntimeException e) {
+        Failures.answer(exchange, e);
+      }
+    }));
+    if (held == null) {
+      exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // a move holds the key: answered when it is done
+      return;
+    }
     Record record;
     try {
       record = existing(key);
@@ -66,7 +79,7 @@ final class DeleteHandler {
   }
 
   private void removeCopies(HttpServerExchange exchange, String key, Record record, KeyLocks.Held held) {
-    async.deleteAll(exchange.getIoThread(), record.replicas(), KeyPath.of(key), failures -> {
+    async.deleteAll(exchange.getIoThread(), record.everyCopy(), KeyPath.of(key), failures -> {
       try (held) {
         if (!failures.isEmpty()) {
           failures.forEach(health::failed);
@@ -85,7 +98,7 @@ final class DeleteHandler {
 
   /** Called on a worker thread: the UNLINKED mark, durable per {@code --sync}. */
   void unlink(HttpServerExchange exchange, String key) throws IOException {
-    try (KeyLocks.Held held = locks.take(key)) {
+    try (KeyLocks.Held held = locks.take(key, stallTimeout)) {
       Record record = existing(key);
       if (!record.isLive()) {
         throw new HttpError(404, "no such key (already unlinked)");

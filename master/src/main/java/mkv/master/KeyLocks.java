@@ -1,28 +1,106 @@
 package mkv.master;
 
-import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** At most one write or delete of a key at a time; a second one is refused, not queued (409). */
+/**
+ * At most one write, delete or move of a key at a time. A request that finds another request's
+ * hold is refused (409), not queued; one that finds a move's hold waits for it, since a move is the
+ * master's own background work and must never make a client's request fail.
+ */
 final class KeyLocks {
-  private final Set<String> held = ConcurrentHashMap.newKeySet();
-
-  /** Takes the key, or fails with 409 when another write or delete holds it. */
-  Held take(String key) {
-    if (!held.add(key)) {
-      throw new HttpError(409, "a write or delete of this key is in progress");
-    }
-    return () -> held.remove(key);
-  }
-
-  /** Takes the key if free; null otherwise. */
-  Held tryTake(String key) {
-    return held.add(key) ? () -> held.remove(key) : null;
-  }
+  private final ConcurrentHashMap<String, Hold> held = new ConcurrentHashMap<>();
 
   /** A held key; closing releases it. */
   interface Held extends AutoCloseable {
     @Override
     void close();
+  }
+
+  private final class Hold implements Held {
+    final String key;
+    final boolean move;
+    final CompletableFuture<Void> released = new CompletableFuture<>();
+
+    Hold(String key, boolean move) {
+      this.key = key;
+      this.move = move;
+    }
+
+    @Override
+    public void close() {
+      if (held.remove(key, this)) {
+        released.complete(null);
+      }
+    }
+  }
+
+  /**
+   * Takes the key for a request that must not block its thread. When a move holds it, returns null
+   * and runs {@code whenFree} once the move has released it (the caller then tries again).
+   *
+   * @throws HttpError 409 when another request holds it
+   */
+  Held take(String key, Runnable whenFree) {
+    Hold mine = new Hold(key, false);
+    Hold other = held.putIfAbsent(key, mine);
+    if (other == null) {
+      return mine;
+    }
+    if (!other.move) {
+      throw busy();
+    }
+    other.released.thenRun(whenFree);
+    return null;
+  }
+
+  /**
+   * Takes the key for a request on a thread that may block, waiting up to {@code wait} for a move
+   * that holds it.
+   *
+   * @throws HttpError 409 when another request holds it, 503 when a move held it too long
+   */
+  Held take(String key, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Hold mine = new Hold(key, false);
+      Hold other = held.putIfAbsent(key, mine);
+      if (other == null) {
+        return mine;
+      }
+      if (!other.move) {
+        throw busy();
+      }
+      try {
+        other.released.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new HttpError(503, "the key is being moved to another volume; retry shortly");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HttpError(503, "interrupted waiting for the key to be moved");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e); // never completed exceptionally
+      }
+    }
+  }
+
+  /** Takes the key for the master's own work on it (a clean-up) if free; null otherwise. */
+  Held tryTake(String key) {
+    Hold mine = new Hold(key, false);
+    return held.putIfAbsent(key, mine) == null ? mine : null;
+  }
+
+  /** Takes the key for a move if free (requests that come meanwhile wait for it); null otherwise. */
+  Held tryTakeForMove(String key) {
+    Hold mine = new Hold(key, true);
+    return held.putIfAbsent(key, mine) == null ? mine : null;
+  }
+
+  private static HttpError busy() {
+    return new HttpError(409, "a write or delete of this key is in progress");
   }
 }

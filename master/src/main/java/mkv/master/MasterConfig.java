@@ -14,6 +14,11 @@ import mkv.sync.SyncMode;
  * @param stallTimeout bound on a transfer to or from a volume, or from a client, that makes no progress
  * @param sync         what a 201 (and a 204 of DELETE) promises; see README, "Durability"
  * @param syncInterval how long {@code --sync batch} leaves an index write unflushed at most
+ * @param adoptPlacement start even when the index holds another placement, and move every key to this one
+ * @param replaceAfter how long a volume is down before its keys get new copies elsewhere; zero for never
+ * @param moveWorkers  keys moved at once by a rebalance or re-replication
+ * @param moveRate     bytes per second those moves copy at most; 0 for no bound
+ * @param moveGrace    how long a moved key's old copies are kept for readers sent there before the move
  */
 public record MasterConfig(
     String host,
@@ -31,7 +36,12 @@ public record MasterConfig(
     Duration checkInterval,
     int workerThreads,
     SyncMode sync,
-    Duration syncInterval) {
+    Duration syncInterval,
+    boolean adoptPlacement,
+    Duration replaceAfter,
+    int moveWorkers,
+    long moveRate,
+    Duration moveGrace) {
 
   public MasterConfig {
     volumes = List.copyOf(volumes);
@@ -47,6 +57,12 @@ public record MasterConfig(
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("timeouts and intervals must be positive");
       }
+    }
+    if (replaceAfter.isNegative() || moveGrace.isNegative() || moveRate < 0) {
+      throw new IllegalArgumentException("--replace-after and --move-rate cannot be negative");
+    }
+    if (moveWorkers < 1) {
+      throw new IllegalArgumentException("--move-workers must be at least 1");
     }
     if (workerThreads < 2) {
       throw new IllegalArgumentException("--workers must be at least 2");
@@ -85,6 +101,11 @@ public record MasterConfig(
     private int workerThreads = 128;
     private SyncMode sync = SyncMode.ALWAYS;
     private Duration syncInterval = Duration.ofMillis(50);
+    private boolean adoptPlacement;
+    private Duration replaceAfter = Duration.ofMinutes(15);
+    private int moveWorkers = 8;
+    private long moveRate;
+    private Duration moveGrace = Duration.ofSeconds(5);
 
     private Builder(Path db, List<String> volumes) {
       this.db = db;
@@ -105,11 +126,19 @@ public record MasterConfig(
     public Builder checkInterval(Duration v) { checkInterval = v; return this; }
     public Builder workerThreads(int v) { workerThreads = v; return this; }
     public Builder sync(SyncMode mode, Duration interval) { sync = mode; syncInterval = interval; return this; }
+    public Builder adoptPlacement(boolean v) { adoptPlacement = v; return this; }
+    /** Zero turns re-replication off. */
+    public Builder replaceAfter(Duration v) { replaceAfter = v; return this; }
+    public Builder moveWorkers(int v) { moveWorkers = v; return this; }
+    /** Bytes per second; 0 for no bound. */
+    public Builder moveRate(long v) { moveRate = v; return this; }
+    public Builder moveGrace(Duration v) { moveGrace = v; return this; }
 
     /** @throws IllegalArgumentException naming the first setting that cannot work */
     public MasterConfig build() {
       return new MasterConfig(host, port, db, volumes, replicas, subvolumes, minReplicas == 0 ? replicas : minReplicas,
-          fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads, sync, syncInterval);
+          fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads, sync, syncInterval,
+          adoptPlacement, replaceAfter, moveWorkers, moveRate, moveGrace);
     }
   }
 }

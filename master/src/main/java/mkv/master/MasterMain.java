@@ -73,6 +73,27 @@ public final class MasterMain implements Callable<Integer> {
   @Mixin
   SyncOptions sync;
 
+  @Option(names = "--adopt-placement",
+      description = "Start even if the index holds another placement (volumes, replicas, subvolumes): make these "
+          + "flags' placement the index's and move every key to it in the background, as ./mkv rebalance "
+          + "--master would.")
+  boolean adoptPlacement;
+
+  @Option(names = "--replace-after", defaultValue = "15m", converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "A volume down this long no longer counts: each key it held gets a new copy on the next volume "
+          + "of its ranking, and moves back when it returns; 0 turns this off (default: ${DEFAULT-VALUE}).")
+  Duration replaceAfter;
+
+  @Option(names = "--move-rate", defaultValue = "0", paramLabel = "MiB/s",
+      description = "Bound on what rebalances and re-replications copy, in MiB per second; 0 for none "
+          + "(default: ${DEFAULT-VALUE}).")
+  long moveRate;
+
+  @Option(names = "--move-workers", defaultValue = "8", paramLabel = "N",
+      description = "Keys a rebalance or re-replication moves at once (default: ${DEFAULT-VALUE}).")
+  int moveWorkers;
+
   @Override
   public Integer call() throws Exception {
     MasterConfig config;
@@ -80,7 +101,8 @@ public final class MasterMain implements Callable<Integer> {
       config = MasterConfig.builder(db, volumes).host(host).port(port).replicas(replicas).subvolumes(subvolumes)
           .minReplicas(minReplicas).fallback(fallback).protect(protect).md5(!noMd5).voltimeout(voltimeout)
           .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers)
-          .sync(sync.mode, sync.interval).build();
+          .sync(sync.mode, sync.interval).adoptPlacement(adoptPlacement).replaceAfter(replaceAfter)
+          .moveRate(moveRate << 20).moveWorkers(moveWorkers).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

@@ -14,6 +14,7 @@ import io.undertow.util.Methods;
 final class MasterRouter implements HttpHandler {
   static final String VOLUMES_PATH = "/_volumes";
   static final String VERIFY_PATH = "/_verify";
+  static final String REBALANCE_PATH = "/_rebalance";
   private static final HttpString UNLINK = new HttpString("UNLINK");
   private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
 
@@ -23,9 +24,11 @@ final class MasterRouter implements HttpHandler {
   private final DeleteHandler delete;
   private final VolumesHandler volumes;
   private final VerifyHandler verify;
+  private final RebalanceHandler rebalance;
 
   MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
-      VerifyHandler verify) {
+      VerifyHandler verify, RebalanceHandler rebalance) {
+    this.rebalance = rebalance;
     this.redirect = redirect;
     this.list = list;
     this.put = put;
@@ -36,7 +39,7 @@ final class MasterRouter implements HttpHandler {
 
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
-    return key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH);
+    return key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH);
   }
 
   @Override
@@ -51,7 +54,8 @@ final class MasterRouter implements HttpHandler {
   private void route(HttpServerExchange exchange) throws Exception {
     HttpString method = exchange.getRequestMethod();
     boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
-    boolean admin = method.equals(Methods.POST) && exchange.getRequestPath().equals(VERIFY_PATH);
+    boolean admin = method.equals(Methods.POST)
+        && (exchange.getRequestPath().equals(VERIFY_PATH) || exchange.getRequestPath().equals(REBALANCE_PATH));
     if (!read && !admin && !method.equals(Methods.PUT) && !method.equals(Methods.DELETE) && !method.equals(UNLINK)) {
       exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
       throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
@@ -73,8 +77,12 @@ final class MasterRouter implements HttpHandler {
       return;
     }
     Blocking work;
-    if (admin) {
+    if (admin && key.equals(REBALANCE_PATH)) {
+      work = x -> rebalance.start(x, request);
+    } else if (admin) {
       work = x -> verify.handle(x, request);
+    } else if (read && key.equals(REBALANCE_PATH)) {
+      work = x -> rebalance.status(x);
     } else if (read && key.equals(VOLUMES_PATH)) {
       work = x -> volumes.handle(x);
     } else if (read && (request.has("list") || request.has("unlinked"))) {

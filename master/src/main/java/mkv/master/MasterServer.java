@@ -6,6 +6,8 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import java.util.logging.Logger;
 import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
+import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
 import mkv.repair.PendingResolver;
 import mkv.sync.GroupCommit;
@@ -30,6 +33,7 @@ public final class MasterServer implements AutoCloseable {
   private final Index index;
   private final GroupCommit indexCommit;
   private final VolumeHealth health;
+  private final Rebalancer rebalancer;
   private final ScheduledExecutorService background;
   private final Undertow undertow;
   private final GracefulShutdownHandler inFlight;
@@ -42,24 +46,41 @@ public final class MasterServer implements AutoCloseable {
     this.indexCommit = new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
     boolean started = false;
     VolumeHealth h = null;
+    Rebalancer rb = null;
     ScheduledExecutorService bg = null;
     Undertow u = null;
     GracefulShutdownHandler g = null;
     try {
-      Placement placement = config.placement();
+      Placement flags = config.placement();
+      Placement stored = PlacementRecord.stored(index);
+      boolean adopt = stored != null && !stored.sameAs(flags);
+      if (adopt && !config.adoptPlacement()) {
+        throw new IOException("the index holds " + stored + ", not " + flags + ": start with the index's "
+            + "placement, change it with ./mkv rebalance --master, or pass --adopt-placement to move every key "
+            + "to the flags'");
+      }
+      if (stored == null) {
+        PlacementRecord.store(index, flags);
+      }
+      CurrentPlacement current = new CurrentPlacement(adopt ? stored : flags);
+      List<String> watched = new ArrayList<>(current.configured().volumes());
+      PlacementRecord.movingFrom(index).stream().filter(v -> !watched.contains(v)).forEach(watched::add);
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
       AsyncVolumeClient async = new AsyncVolumeClient(config.voltimeout(), config.stallTimeout());
-      h = new VolumeHealth(config.volumes(), client, config.checkInterval(), config.voltimeout());
+      h = new VolumeHealth(watched, client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
+      rb = new Rebalancer(index, locks, h, current, client, config.moveGrace(), config.replaceAfter(),
+          config.moveWorkers(), config.moveRate());
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
       MasterRouter router = new MasterRouter(
-          new RedirectHandler(index, placement, h, config.fallback(), config.md5()),
+          new RedirectHandler(index, current, h, config.fallback(), config.md5()),
           new ListHandler(index),
-          new PutHandler(index, indexCommit, placement, client, async, h, locks, sweeper, config.md5(),
+          new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, config.md5(),
               config.minReplicas(), config.stallTimeout()),
-          new DeleteHandler(index, indexCommit, async, h, locks, config.protect()),
-          new VolumesHandler(h),
-          new VerifyHandler(index, client, placement, locks));
+          new DeleteHandler(index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
+          new VolumesHandler(h, rb, current),
+          new VerifyHandler(index, client, current, locks),
+          new RebalanceHandler(rb, current));
       g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
       u = Undertow.builder()
           .addHttpListener(config.port(), config.host())
@@ -90,11 +111,19 @@ public final class MasterServer implements AutoCloseable {
         }
       });
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      bg.scheduleWithFixedDelay(rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      rb.resumeIfUnfinished();
+      if (adopt) {
+        rb.start(flags, 0, -1);
+      }
       started = true;
     } finally {
       if (!started) {
         if (u != null) {
           u.stop();
+        }
+        if (rb != null) {
+          rb.close();
         }
         if (h != null) {
           h.close();
@@ -104,6 +133,7 @@ public final class MasterServer implements AutoCloseable {
       }
     }
     this.health = h;
+    this.rebalancer = rb;
     this.background = bg;
     this.undertow = u;
     this.inFlight = g;
@@ -138,6 +168,7 @@ public final class MasterServer implements AutoCloseable {
     }
     undertow.stop();
     background.shutdownNow();
+    rebalancer.close();
     health.close();
     indexCommit.close(); // a last flush of what --sync batch had not yet
     try {

@@ -27,8 +27,9 @@ import mkv.sync.GroupCommit;
  * <p>Write ordering makes a crash at any point safe: the record is written PENDING (never served)
  * before any volume is touched, and turned LIVE only after every replica has the value as durably as
  * {@code --sync} asks; the 201 waits for the index flush that covers the LIVE record. A failed write
- * removes its copies and its record; if removing a copy fails, the record stays PENDING and
- * {@link PendingSweeper} finishes the clean-up.
+ * removes its copies and leaves its record PENDING (never served) for {@link PendingSweeper}, which
+ * removes the copies once more after a volume still finishing the write is done, then the record.
+ * A write of a key being moved ({@link Rebalancer}) waits for the move.
  *
  * <p>A value of known length up to {@link #SMALL} is handled on the IO thread from start to answer
  * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncVolumeClient} on the
@@ -43,7 +44,7 @@ final class PutHandler {
 
   private final Index index;
   private final GroupCommit commit;
-  private final Placement placement;
+  private final CurrentPlacement placement;
   private final VolumeClient client;
   private final AsyncVolumeClient async;
   private final VolumeHealth health;
@@ -53,7 +54,7 @@ final class PutHandler {
   private final int minReplicas;
   private final Duration stallTimeout;
 
-  PutHandler(Index index, GroupCommit commit, Placement placement, VolumeClient client, AsyncVolumeClient async,
+  PutHandler(Index index, GroupCommit commit, CurrentPlacement placement, VolumeClient client, AsyncVolumeClient async,
       VolumeHealth health, KeyLocks locks, PendingSweeper sweeper, boolean md5, int minReplicas,
       Duration stallTimeout) {
     this.index = index;
@@ -91,22 +92,27 @@ final class PutHandler {
     return path;
   }
 
-  /** Takes the key and writes its PENDING record; the caller releases the key. Refuses a live key (403). */
-  private Pending begin(String key, long length, String expectedMd5) {
-    KeyLocks.Held held = locks.take(key);
+  /**
+   * Writes the key's PENDING record under a key already held; the caller releases the key. Refuses
+   * a live key (403).
+   */
+  private Pending begin(String key, KeyLocks.Held held, long length, String expectedMd5) {
     try {
       Record old = index.get(key);
       if (old != null && old.isLive()) {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
-      List<String> replicas = placement.replicasFor(key);
-      List<String> targets = targets(replicas);
-      long created = System.currentTimeMillis();
-      // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
-      // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
-      index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
-          placement.fingerprint()), false);
-      return new Pending(key, held, old, replicas, targets, created);
+      return placement.beginWrite(() -> {
+        Placement now = placement.effective();
+        List<String> replicas = now.replicasFor(key);
+        List<String> targets = targets(replicas);
+        long created = System.currentTimeMillis();
+        // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
+        // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
+        index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
+            now.fingerprint()), false);
+        return new Pending(key, held, old, replicas, targets, created, now.fingerprint());
+      });
     } catch (RuntimeException e) {
       held.close();
       throw e;
@@ -130,7 +136,7 @@ final class PutHandler {
 
   /** A write under way: its key held, its PENDING record written; it writes to {@code targets}. */
   private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, List<String> targets,
-      long created) {}
+      long created, String placement) {}
 
   /** The LIVE record of a write every required replica took; the failed ones are named as missing. */
   private Record live(Pending p, long size, String hexMd5, List<VolumeException> failed) {
@@ -147,7 +153,7 @@ final class PutHandler {
       LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
     }
     return new Record(Record.State.LIVE, p.replicas(), size, md5 ? hexMd5 : null, p.created(), missing,
-        placement.fingerprint());
+        p.placement());
   }
 
   // ---- small values: the IO thread from start to answer ----
@@ -164,7 +170,18 @@ final class PutHandler {
     if (expectedMd5 != null && !expectedMd5.equals(hex)) {
       throw new HttpError(400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
     }
-    Pending p = begin(key, body.length, expectedMd5);
+    KeyLocks.Held held = locks.take(key, () -> exchange.getIoThread().execute(() -> {
+      try {
+        replicate(exchange, key, path, body, expectedMd5);
+      } catch (RuntimeException e) {
+        Failures.answer(exchange, e);
+      }
+    }));
+    if (held == null) {
+      exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // a move holds the key: answered when it is done
+      return;
+    }
+    Pending p = begin(key, held, body.length, expectedMd5);
     // From here the answer comes from a callback: keep the exchange open past this call.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.targets(), path,
         body, failed -> {
@@ -216,7 +233,7 @@ final class PutHandler {
     }
     String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
     InputStream body = nonEmpty(new BodyStream(exchange, stallTimeout));
-    Pending p = begin(key, length, expectedMd5);
+    Pending p = begin(key, locks.take(key, stallTimeout), length, expectedMd5);
     try (KeyLocks.Held held = p.held()) {
       Written written;
       try {
@@ -255,7 +272,7 @@ final class PutHandler {
 
   /** The replaced (unlinked or abandoned) value may sit on volumes the new placement does not use. */
   private static List<String> staleReplicas(Pending p) {
-    List<String> stale = new ArrayList<>(p.old().replicas());
+    List<String> stale = new ArrayList<>(p.old().everyCopy());
     stale.removeAll(p.replicas());
     return stale;
   }

@@ -34,10 +34,10 @@ final class RedirectHandler {
    */
   private record Answer(String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
 
-  RedirectHandler(Index index, Placement placement, VolumeHealth health, String fallback, boolean md5) {
+  RedirectHandler(Index index, CurrentPlacement placement, VolumeHealth health, String fallback, boolean md5) {
     this.health = health;
     this.fallback = fallback;
-    this.answers = new ReadCache<>(index, (key, record) -> answer(key, record, placement, md5));
+    this.answers = new ReadCache<>(index, (key, record) -> answer(key, record, placement.effective(), md5));
   }
 
   private static Answer answer(String key, Record record, Placement placement, boolean md5) {

@@ -12,7 +12,6 @@ import java.util.logging.Logger;
 import mkv.cli.DurationConverter;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
-import mkv.layout.Placement;
 import mkv.repair.Verifier;
 import mkv.work.Pool;
 
@@ -26,11 +25,11 @@ final class VerifyHandler {
 
   private final Index index;
   private final VolumeClient client;
-  private final Placement placement;
+  private final CurrentPlacement placement;
   private final KeyLocks locks;
   private final AtomicBoolean running = new AtomicBoolean();
 
-  VerifyHandler(Index index, VolumeClient client, Placement placement, KeyLocks locks) {
+  VerifyHandler(Index index, VolumeClient client, CurrentPlacement placement, KeyLocks locks) {
     this.index = index;
     this.client = client;
     this.placement = placement;
@@ -53,7 +52,7 @@ final class VerifyHandler {
       OutputStream out = exchange.getOutputStream();
       Verifier.Options options = new Verifier.Options(request.has("repair"), grace, request.has("md5"),
           Pool.defaultWorkers());
-      Verifier verifier = new Verifier(index, client, placement, options, locks::tryTake, line -> write(out, line),
+      Verifier verifier = new Verifier(index, client, placement.effective(), options, locks::tryTake, line -> write(out, line),
           Verifier.Listener.NONE);
       Verifier.Report report = verifier.run();
       LOG.info(report.summary());

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import mkv.client.VolumeClient;
@@ -28,33 +28,69 @@ final class VolumeHealth implements AutoCloseable {
   record Status(String volume, State state, String lastError, Instant lastSeen) {}
 
   private final Map<String, Status> statuses = new ConcurrentHashMap<>();
-  private final List<String> servers;
+  // the servers watched, in the order /_volumes shows them, each with its periodic check
+  private final Map<String, ScheduledFuture<?>> servers = new java.util.LinkedHashMap<>(); // guarded by this
   private final VolumeClient client;
-  private final ScheduledExecutorService checker;
+  private final ScheduledThreadPoolExecutor checker;
   private final long slowNanos;
+  private final long intervalMillis;
   private final VolumeWatch watch;
+  /** When each server down was first seen down (nanoTime), for {@link #downFor}. */
+  private final Map<String, Long> downSince = new ConcurrentHashMap<>();
   /** The longest a volume that came back waits for its watch connection to reopen and check it. */
   private static final Duration WATCH_RETRY = Duration.ofSeconds(1);
 
   VolumeHealth(List<String> servers, VolumeClient client, Duration interval, Duration timeout) {
-    this.servers = List.copyOf(servers);
     this.client = client;
     this.slowNanos = timeout.toNanos() / 2;
-    for (String s : servers) {
-      statuses.put(s, new Status(s, State.UP, null, null)); // innocent until a check says otherwise
-    }
+    this.intervalMillis = interval.toMillis();
     // A thread per volume, so that one hung volume does not delay noticing another.
-    this.checker = Executors.newScheduledThreadPool(servers.size(), r -> {
+    this.checker = new ScheduledThreadPoolExecutor(servers.size(), r -> {
       Thread t = new Thread(r, "volume-health");
       t.setDaemon(true);
       return t;
     });
-    for (String server : servers) {
-      checker.scheduleWithFixedDelay(() -> check(server), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
+    checker.setRemoveOnCancelPolicy(true);
     // A volume process that dies closes its connections: check it the moment that happens.
-    this.watch = new VolumeWatch(servers, timeout, interval.compareTo(WATCH_RETRY) < 0 ? interval : WATCH_RETRY,
+    this.watch = new VolumeWatch(List.of(), timeout, interval.compareTo(WATCH_RETRY) < 0 ? interval : WATCH_RETRY,
         this::check);
+    track(servers);
+  }
+
+  /** Watches these servers too (a placement that names new volumes); those already watched stay. */
+  synchronized void track(List<String> more) {
+    for (String server : more) {
+      if (!servers.containsKey(server)) {
+        statuses.put(server, new Status(server, State.UP, null, null)); // innocent until a check says otherwise
+        checker.setCorePoolSize(servers.size() + 1);
+        servers.put(server, checker.scheduleWithFixedDelay(() -> check(server), 0, intervalMillis,
+            TimeUnit.MILLISECONDS));
+        watch.add(server);
+      }
+    }
+  }
+
+  /** Stops watching the servers not in {@code keep}: no key is on them any more. */
+  synchronized void retain(java.util.Collection<String> keep) {
+    for (String server : List.copyOf(servers.keySet())) {
+      if (!keep.contains(server)) {
+        servers.remove(server).cancel(true);
+        watch.remove(server);
+        statuses.remove(server);
+        downSince.remove(server);
+      }
+    }
+  }
+
+  /** Whether every server watched has been checked at least once since it was added. */
+  boolean allChecked() {
+    return statuses.values().stream().allMatch(s -> s.lastSeen() != null || s.state() == State.DOWN);
+  }
+
+  /** How long {@code server} has been down, or null when it is not (or not watched). */
+  Duration downFor(String server) {
+    Long since = downSince.get(server);
+    return since == null ? null : Duration.ofNanos(System.nanoTime() - since);
   }
 
   /** What is believed of the server of {@code replica} ({@code host:port[/svXX]}). */
@@ -72,20 +108,31 @@ final class VolumeHealth implements AutoCloseable {
       if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " marked down: " + e.getMessage());
       }
-      statuses.put(server, new Status(server, State.DOWN, e.getMessage(), old.lastSeen()));
+      down(server, e.getMessage(), old);
     }
   }
 
-  List<Status> all() {
+  private void down(String server, String error, Status old) {
+    downSince.putIfAbsent(server, System.nanoTime());
+    statuses.computeIfPresent(server, (s, was) -> new Status(server, State.DOWN, error, old.lastSeen()));
+  }
+
+  synchronized List<Status> all() {
     List<Status> list = new ArrayList<>();
-    for (String s : servers) {
-      list.add(statuses.get(s));
+    for (String s : servers.keySet()) {
+      Status status = statuses.get(s);
+      if (status != null) {
+        list.add(status);
+      }
     }
     return list;
   }
 
   private void check(String server) {
     Status old = statuses.get(server);
+    if (old == null) {
+      return; // no longer watched
+    }
     try {
       long start = System.nanoTime();
       client.ping(server);
@@ -93,12 +140,13 @@ final class VolumeHealth implements AutoCloseable {
       if (old.state() != now) {
         LOG.info("volume " + server + " is " + now.name().toLowerCase(java.util.Locale.ROOT));
       }
-      statuses.put(server, new Status(server, now, null, Instant.now()));
+      downSince.remove(server);
+      statuses.computeIfPresent(server, (s, was) -> new Status(server, now, null, Instant.now()));
     } catch (VolumeException e) {
       if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " is down: " + e.getMessage());
       }
-      statuses.put(server, new Status(server, State.DOWN, e.getMessage(), old.lastSeen()));
+      down(server, e.getMessage(), old);
     } catch (RuntimeException e) {
       LOG.warning("health check of " + server + " failed: " + e);
     }

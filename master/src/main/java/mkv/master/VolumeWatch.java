@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +26,7 @@ final class VolumeWatch implements AutoCloseable {
   private static final long SHORT_LIVED_NANOS = 1_000_000_000L;
 
   private final Map<String, Socket> open = new ConcurrentHashMap<>();
-  private final List<Thread> threads = new ArrayList<>();
+  private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final int connectTimeoutMillis;
   private final long retryMillis;
   private final Consumer<String> changed;
@@ -42,11 +41,39 @@ final class VolumeWatch implements AutoCloseable {
     this.connectTimeoutMillis = (int) Math.max(1, connectTimeout.toMillis());
     this.retryMillis = Math.max(1, retry.toMillis());
     this.changed = changed;
-    for (String server : servers) {
-      Thread t = new Thread(() -> watch(server), "volume-watch " + server);
+    servers.forEach(this::add);
+  }
+
+  /** Starts watching one more server. */
+  void add(String server) {
+    threads.computeIfAbsent(server, s -> {
+      Thread t = new Thread(() -> watch(s), "volume-watch " + s);
       t.setDaemon(true);
-      threads.add(t);
       t.start();
+      return t;
+    });
+  }
+
+  /** Stops watching a server. */
+  void remove(String server) {
+    Thread t = threads.remove(server);
+    if (t != null) {
+      t.interrupt();
+      closeQuietly(open.get(server));
+    }
+  }
+
+  private boolean watching(String server) {
+    return !stopped && threads.containsKey(server);
+  }
+
+  private static void closeQuietly(Socket s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
     }
   }
 
@@ -55,12 +82,12 @@ final class VolumeWatch implements AutoCloseable {
     InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
     byte[] request = ("HEAD / HTTP/1.1\r\nHost: " + server + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     byte[] sink = new byte[4096];
-    while (!stopped) {
+    while (watching(server)) {
       long opened = System.nanoTime();
       boolean connected = false;
       try (Socket s = new Socket()) {
         open.put(server, s);
-        if (stopped) {
+        if (!watching(server)) {
           return;
         }
         s.connect(address, connectTimeoutMillis);
@@ -78,7 +105,7 @@ final class VolumeWatch implements AutoCloseable {
       } finally {
         open.remove(server);
       }
-      if (stopped) {
+      if (!watching(server)) {
         return;
       }
       report(server);
@@ -105,13 +132,7 @@ final class VolumeWatch implements AutoCloseable {
   @Override
   public void close() {
     stopped = true;
-    for (Socket s : open.values()) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
-    threads.forEach(Thread::interrupt);
+    open.values().forEach(VolumeWatch::closeQuietly);
+    threads.values().forEach(Thread::interrupt);
   }
 }

@@ -10,14 +10,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code GET /_volumes}: what the master believes of each volume, as JSON. */
+/**
+ * {@code GET /_volumes}: what the master believes of each volume, as JSON, and which are replaced
+ * (down too long) or being emptied by a rebalance.
+ */
 final class VolumesHandler {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private final VolumeHealth health;
+  private final Rebalancer rebalancer;
+  private final CurrentPlacement current;
 
-  VolumesHandler(VolumeHealth health) {
+  VolumesHandler(VolumeHealth health, Rebalancer rebalancer, CurrentPlacement current) {
     this.health = health;
+    this.rebalancer = rebalancer;
+    this.current = current;
   }
 
   void handle(HttpServerExchange exchange) throws IOException {
@@ -27,6 +34,14 @@ final class VolumesHandler {
       m.put("state", s.state().name().toLowerCase(Locale.ROOT));
       m.put("lastError", s.lastError());
       m.put("lastSeen", s.lastSeen() == null ? null : s.lastSeen().toString());
+      // a volume down past --replace-after: its keys are being (or have been) copied elsewhere
+      if (current.replaced().contains(s.volume())) {
+        m.put("replaced", true);
+        m.put("rereplication", rebalancer.progress());
+      }
+      if (!current.configured().volumes().contains(s.volume())) {
+        m.put("leaving", true); // a rebalance is taking its keys away
+      }
       return m;
     }).toList();
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");

@@ -17,6 +17,10 @@ class RecordTest {
     Record r = new Record(Record.State.DELETING, List.of("a:1/sv01", "b:2/sv03"), 42, "2063c1608d6e0baf80249c42e2be5804",
         1700000000000L, List.of("b:2/sv03"), "0123456789abcdef");
     assertEquals(r, Record.decode(r.encode()));
+    Record moved = r.movedTo(List.of("c:3/sv00"), "fedcba9876543210", List.of("a:1/sv01", "b:2/sv03"));
+    assertEquals(moved, Record.decode(moved.encode()));
+    assertEquals(List.of("c:3/sv00", "a:1/sv01", "b:2/sv03"), moved.everyCopy());
+    assertEquals(List.of("c:3/sv00"), moved.holders());
     Record bare = Record.pending(List.of("a:1"), 5);
     assertEquals(bare, Record.decode(bare.encode()));
   }

@@ -18,7 +18,11 @@ import picocli.CommandLine.Option;
 /** {@code ./mkv rebalance}: moves values to where a new set of volumes places them. */
 @Command(name = "rebalance", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
     description = {
-        "Moves every value that is not where the new set of volumes places it: streams it from a volume that "
+        "With --master: asks the running master to adopt the new placement. New writes follow it at once; "
+            + "existing keys move in the background while every key stays readable and writable; this command "
+            + "follows the move and returns when it is done (GET /_rebalance on the master shows it too).",
+        "With --db (no master running on the index): moves every value that is not where the new set of volumes "
+            + "places it: streams it from a volume that "
             + "holds it to the volumes that should, checks the copy (size, and md5 when the record has one), "
             + "records the new replicas, then deletes the copies no longer wanted.",
         "Safe to kill at any moment and to re-run: the re-run finishes what was left. Unlinked keys move too "
@@ -30,7 +34,11 @@ import picocli.CommandLine.Option;
 public final class RebalanceCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(RebalanceCommand.class.getName());
 
-  @Option(names = "--db", required = true, paramLabel = "DIR", description = "Directory of the master's LevelDB index.")
+  @Option(names = "--master", paramLabel = "URL",
+      description = "A running master, e.g. http://127.0.0.1:3000: rebalance online.")
+  String master;
+
+  @Option(names = "--db", paramLabel = "DIR", description = "Directory of the master's LevelDB index: rebalance offline.")
   Path db;
 
   @Option(names = "--volumes", required = true, split = ",", paramLabel = "HOST:PORT",
@@ -38,17 +46,21 @@ public final class RebalanceCommand implements Callable<Integer> {
           + "are left out must still be running: values are copied from them.")
   List<String> volumes;
 
-  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
-      description = "Copies of each value under the new placement (default: ${DEFAULT-VALUE}).")
-  int replicas;
+  @Option(names = "--replicas", paramLabel = "N",
+      description = "Copies of each value under the new placement (default: the master's; offline 3).")
+  Integer replicas;
 
-  @Option(names = "--subvolumes", defaultValue = "10", paramLabel = "N",
-      description = "Subvolume folders per volume under the new placement (default: ${DEFAULT-VALUE}).")
-  int subvolumes;
+  @Option(names = "--subvolumes", paramLabel = "N",
+      description = "Subvolume folders per volume under the new placement (default: the master's; offline 10).")
+  Integer subvolumes;
 
-  @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
-      description = "Keys moved in parallel (default: 4 per CPU core, at least 4).")
-  int workers;
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Keys moved in parallel (default: the master's --move-workers; offline 4 per CPU core).")
+  Integer workers;
+
+  @Option(names = "--rate", paramLabel = "MiB/s",
+      description = "Bound on the bytes copied per second (default: the master's --move-rate; offline none).")
+  Integer rate;
 
   @Option(names = "--dry-run", description = "Print how many keys and bytes would move, and change nothing.")
   boolean dryRun;
@@ -60,9 +72,20 @@ public final class RebalanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if ((master == null) == (db == null)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "give either --master URL (a running master) or --db DIR (a stopped one's index)");
+    }
+    if (master != null) {
+      if (dryRun) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--dry-run works offline only (--db)");
+      }
+      return new OnlineRebalance(master).run(volumes, replicas, subvolumes, workers, rate, progressInterval);
+    }
     RebalanceConfig config;
     try {
-      config = new RebalanceConfig(db, volumes, replicas, subvolumes, workers == 0 ? Pool.defaultWorkers() : workers,
+      config = new RebalanceConfig(db, volumes, replicas == null ? 3 : replicas, subvolumes == null ? 10 : subvolumes,
+          workers == null || workers == 0 ? Pool.defaultWorkers() : workers, rate == null ? 0 : (long) rate << 20,
           dryRun, Progress.onTerminal(), progressInterval);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());

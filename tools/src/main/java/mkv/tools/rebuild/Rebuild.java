@@ -13,6 +13,7 @@ import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.VolumeWalker;
 import mkv.index.Index;
+import mkv.index.PlacementRecord;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
@@ -106,6 +107,7 @@ public final class Rebuild {
       List<VolumeWalker.Shard> shards = shards(skipped);
       walk(index, shards);
       long unbalanced = finish(index);
+      PlacementRecord.store(index, placement); // the master started on this index runs this placement
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       return new Result(files.sum(), bytes.sum(), keys.sum(), unbalanced, strays.sum(), sizeConflicts.sum(),
           failedFolders.sum(), md5Failed.sum(), List.copyOf(skipped), elapsed);

@@ -32,7 +32,7 @@ class RebalanceTest {
   static final VolumeClient CLIENT = new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30));
 
   static RebalanceConfig config(Path db, List<String> volumes, boolean dryRun) {
-    return new RebalanceConfig(db, volumes, 3, 10, 8, dryRun, false, Duration.ofSeconds(10));
+    return new RebalanceConfig(db, volumes, 3, 10, 8, 0, dryRun, false, Duration.ofSeconds(10));
   }
 
   @Test
@@ -175,7 +175,8 @@ class RebalanceTest {
       assertEquals(bound, failedRun.failed(), failedRun.summary());
       assertTrue(failedRun.failures().get(0).contains(down), failedRun.failures().toString());
 
-      c.startMaster(MasterConfig.of(db, four, 3, 10));
+      // The index now holds the new placement (a master must start with it), and every key reads from where it is.
+      c.startMaster(MasterConfig.of(db, c.addresses(), 3, 10));
       Fixture.assertReadable(c, keys);
       c.stopMaster();
 
@@ -186,6 +187,27 @@ class RebalanceTest {
       Fixture.assertPlaced(c, 5, five, Set.copyOf(keys));
       c.startMaster(MasterConfig.of(db, c.addresses(), 3, 10));
       Fixture.assertReadable(c, keys);
+    }
+  }
+
+  @Test
+  void onlineTheMasterMovesEveryKeyAndTheCommandWaitsForIt(@TempDir Path tmp) throws Exception {
+    try (TestCluster c = TestCluster.volumes(tmp, 5)) {
+      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses().subList(0, 3)).replicas(3).subvolumes(10)
+          .moveGrace(Duration.ofMillis(100)).build());
+      List<String> keys = Fixture.keys(200);
+      Fixture.write(c, keys);
+      String url = c.master().baseUrl();
+      String all = String.join(",", c.addresses());
+      assertEquals(2, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--db",
+          tmp.resolve("index").toString(), "--volumes", all), "--master and --db together");
+
+      assertEquals(0, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--volumes", all,
+          "--rate", "100", "--progress-interval", "100ms"));
+      Fixture.assertPlaced(c, 5, new Placement(c.addresses(), 3, 10), Set.copyOf(keys));
+      Fixture.assertReadable(c, keys);
+      // Asking again for the placement it has is a pass that finds nothing to move.
+      assertEquals(0, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--volumes", all));
     }
   }
 
