@@ -4,7 +4,8 @@
 # Online: ./mkv rebalance --master while ./mkv bench runs redirect against the same master, in 5 s
 # rounds, before, during and after the move. Prints both times, their ratio, the redirect rate during
 # the move over the rate before it, and the bench's failed requests.
-# Usage: tools/scripts/measure-online.sh [N] [WORKDIR]    (ports 4000-4005 must be free)
+# Usage: tools/scripts/measure-online.sh [N] [WORKDIR]    (ports 4000-4005 must be free; do not edit the
+# sources while it runs: ./mkv would rebuild the jars under the running servers)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 N=${1:-100000}
@@ -18,12 +19,12 @@ vpids=()
 master=
 trap 'kill ${vpids[*]} $master 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
-start_volumes() {
+start_volumes() { # data dir
   vpids=()
   for i in 1 2 3 4 5; do
-    mkdir -p "$WORK/data/volume$i"
+    mkdir -p "$1/volume$i"
     "$JAVA" -cp "$ROOT/volume/target/mkv-volume-$VERSION-all.jar" mkv.volume.VolumeMain \
-      --host 127.0.0.1 --port $((4000 + i)) --dir "$WORK/data/volume$i" 2>>"$WORK/volume$i.log" &
+      --host 127.0.0.1 --port $((4000 + i)) --dir "$1/volume$i" 2>>"$WORK/volume$i.log" &
     vpids+=($!)
   done
   for i in 1 2 3 4 5; do
@@ -50,23 +51,26 @@ for i in 1 2 3 4 5; do volumes+=("127.0.0.1:$((4000 + i))"); done
 five=$(IFS=,; echo "${volumes[*]}")
 three=$(IFS=,; echo "${volumes[*]:0:3}")
 
-start_volumes
-start_master "$three"
-"$JAVA" "$ROOT/tools/scripts/Fill.java" http://127.0.0.1:4000 "$N" 1024
-stop_master
-stop_volumes
-cp -a "$WORK/data" "$WORK/snapshot"
+if [[ ! -f $WORK/filled ]]; then # a WORKDIR filled before is reused (its data/ must be untouched since)
+  start_volumes "$WORK/data"
+  start_master "$three"
+  "$JAVA" "$ROOT/tools/scripts/Fill.java" http://127.0.0.1:4000 "$N" 1024
+  stop_master
+  stop_volumes
+  touch "$WORK/filled"
+fi
+rm -rf "$WORK/offline"
+cp -a "$WORK/data" "$WORK/offline" # the same data, for the offline tool
 
-start_volumes
+start_volumes "$WORK/offline"
 t0=$(date +%s%N)
-"$JAVA" -cp "$TOOLS_JAR" mkv.tools.rebalance.RebalanceCommand --db "$WORK/data/index" --volumes "$five" \
+"$JAVA" -cp "$TOOLS_JAR" mkv.tools.rebalance.RebalanceCommand --db "$WORK/offline/index" --volumes "$five" \
   --progress-interval 10s 2>"$WORK/offline.log"
 offline=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "offline rebalance 3 -> 5: ${offline} ms ($(grep -o 'moved [0-9]*' "$WORK/offline.log" | tail -1))"
 stop_volumes
 
-rm -rf "$WORK/data"; cp -a "$WORK/snapshot" "$WORK/data"
-start_volumes
+start_volumes "$WORK/data"
 start_master "$three"
 redirect_round warm >/dev/null
 read -r before before_err < <(redirect_round before)

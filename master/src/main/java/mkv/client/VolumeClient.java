@@ -231,10 +231,15 @@ public final class VolumeClient {
     }
   }
 
-  /** Whether a volume server answers {@code HEAD /} within the connect timeout. */
-  public void ping(String server) throws VolumeException {
+  /**
+   * Asks a volume server {@code HEAD /} within the connect timeout: 200 when it takes writes, 507
+   * when its disk is full, 503 when it cannot write (it still serves reads).
+   */
+  public int ping(String server) throws VolumeException {
     Request request = new Request.Builder().url("http://" + server + "/").head().build();
-    call(server, "HEAD", ping.newCall(request), 200).close();
+    try (Response r = call(server, "HEAD", ping.newCall(request), 200, 503, 507)) {
+      return r.code();
+    }
   }
 
   /** The URL of {@code path} on a replica ({@code host:port[/svXX]}). */

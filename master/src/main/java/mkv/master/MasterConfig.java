@@ -19,6 +19,7 @@ import mkv.sync.SyncMode;
  * @param moveWorkers  keys moved at once by a rebalance or re-replication
  * @param moveRate     bytes per second those moves copy at most; 0 for no bound
  * @param moveGrace    how long a moved key's old copies are kept for readers sent there before the move
+ * @param adminToken   lets clients on other hosts use the admin endpoints; null for the master's host only
  */
 public record MasterConfig(
     String host,
@@ -41,7 +42,8 @@ public record MasterConfig(
     Duration replaceAfter,
     int moveWorkers,
     long moveRate,
-    Duration moveGrace) {
+    Duration moveGrace,
+    String adminToken) {
 
   public MasterConfig {
     volumes = List.copyOf(volumes);
@@ -106,6 +108,7 @@ public record MasterConfig(
     private int moveWorkers = 8;
     private long moveRate;
     private Duration moveGrace = Duration.ofSeconds(5);
+    private String adminToken;
 
     private Builder(Path db, List<String> volumes) {
       this.db = db;
@@ -133,12 +136,13 @@ public record MasterConfig(
     /** Bytes per second; 0 for no bound. */
     public Builder moveRate(long v) { moveRate = v; return this; }
     public Builder moveGrace(Duration v) { moveGrace = v; return this; }
+    public Builder adminToken(String v) { adminToken = v; return this; }
 
     /** @throws IllegalArgumentException naming the first setting that cannot work */
     public MasterConfig build() {
       return new MasterConfig(host, port, db, volumes, replicas, subvolumes, minReplicas == 0 ? replicas : minReplicas,
           fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads, sync, syncInterval,
-          adoptPlacement, replaceAfter, moveWorkers, moveRate, moveGrace);
+          adoptPlacement, replaceAfter, moveWorkers, moveRate, moveGrace, adminToken);
     }
   }
 }

@@ -2,13 +2,16 @@ package mkv.master;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.SyncOptions;
 import mkv.cli.Version;
+import mkv.index.Index;
+import mkv.index.PlacementRecord;
+import mkv.layout.Placement;
+import mkv.layout.PlacementOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,16 +31,8 @@ public final class MasterMain implements Callable<Integer> {
   @Option(names = "--db", required = true, description = "Directory of the LevelDB index (created if missing).")
   Path db;
 
-  @Option(names = "--volumes", required = true, split = ",",
-      description = "Volume servers, host:port,host:port,... Their names place keys: keep them stable.")
-  List<String> volumes;
-
-  @Option(names = "--replicas", defaultValue = "3", description = "Copies of each value (default: ${DEFAULT-VALUE}).")
-  int replicas;
-
-  @Option(names = "--subvolumes", defaultValue = "10",
-      description = "Subvolume folders per volume, sv00.. (default: ${DEFAULT-VALUE}).")
-  int subvolumes;
+  @Mixin
+  PlacementOptions placement;
 
   @Option(names = "--min-replicas", defaultValue = "0",
       description = "Replicas that must hold a value before a PUT answers 201; the others are recorded as "
@@ -90,6 +85,12 @@ public final class MasterMain implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   long moveRate;
 
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      description = "Lets clients on other hosts use POST /_verify and /_rebalance, sending 'Authorization: Bearer "
+          + "TOKEN' (the tools send MKV_ADMIN_TOKEN); without it only clients on this host may. Better given as "
+          + "MKV_ADMIN_TOKEN than as a flag, which other users can see.")
+  String adminToken;
+
   @Option(names = "--move-workers", defaultValue = "8", paramLabel = "N",
       description = "Keys a rebalance or re-replication moves at once (default: ${DEFAULT-VALUE}).")
   int moveWorkers;
@@ -98,11 +99,12 @@ public final class MasterMain implements Callable<Integer> {
   public Integer call() throws Exception {
     MasterConfig config;
     try {
-      config = MasterConfig.builder(db, volumes).host(host).port(port).replicas(replicas).subvolumes(subvolumes)
+      Placement p = placement.placement(placement.given() ? null : stored(db));
+      config = MasterConfig.builder(db, p.volumes()).host(host).port(port).replicas(p.replicas()).subvolumes(p.subvolumes())
           .minReplicas(minReplicas).fallback(fallback).protect(protect).md5(!noMd5).voltimeout(voltimeout)
           .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers)
           .sync(sync.mode, sync.interval).adoptPlacement(adoptPlacement).replaceAfter(replaceAfter)
-          .moveRate(moveRate << 20).moveWorkers(moveWorkers).build();
+          .moveRate(moveRate << 20).moveWorkers(moveWorkers).adminToken(adminToken).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
@@ -118,6 +120,16 @@ public final class MasterMain implements Callable<Integer> {
     }));
     stopped.await();
     return 0;
+  }
+
+  /** The placement the index in {@code db} holds, or null (no index yet, or none stored). */
+  private static Placement stored(Path db) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(db)) {
+      return null;
+    }
+    try (Index index = Index.open(db)) {
+      return PlacementRecord.stored(index);
+    }
   }
 
   public static void main(String[] args) {

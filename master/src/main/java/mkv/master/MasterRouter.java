@@ -15,6 +15,8 @@ final class MasterRouter implements HttpHandler {
   static final String VOLUMES_PATH = "/_volumes";
   static final String VERIFY_PATH = "/_verify";
   static final String REBALANCE_PATH = "/_rebalance";
+  static final String HEALTH_PATH = "/_health";
+  static final String READY_PATH = "/_ready";
   private static final HttpString UNLINK = new HttpString("UNLINK");
   private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
 
@@ -25,10 +27,14 @@ final class MasterRouter implements HttpHandler {
   private final VolumesHandler volumes;
   private final VerifyHandler verify;
   private final RebalanceHandler rebalance;
+  private final HealthHandler health;
+  private final AdminGuard guard;
 
   MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
-      VerifyHandler verify, RebalanceHandler rebalance) {
+      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, AdminGuard guard) {
+    this.guard = guard;
     this.rebalance = rebalance;
+    this.health = health;
     this.redirect = redirect;
     this.list = list;
     this.put = put;
@@ -39,7 +45,8 @@ final class MasterRouter implements HttpHandler {
 
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
-    return key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH);
+    return key.startsWith("/_") && (key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH)
+        || key.equals(HEALTH_PATH) || key.equals(READY_PATH));
   }
 
   @Override
@@ -60,12 +67,23 @@ final class MasterRouter implements HttpHandler {
       exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
       throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
     }
+    if (admin) {
+      guard.check(exchange);
+    }
     KeyRequest request = KeyRequest.parse(exchange);
     String key = request.key();
     // On the IO thread: a GET answered from the read cache or LevelDB, and the writes that never
     // wait on a thread (a small PUT, a DELETE) - their volume requests and index flush answer by callback.
     if (read && request.query().isEmpty() && !isReserved(key)) {
       redirect.handle(exchange, key);
+      return;
+    }
+    if (read && key.equals(HEALTH_PATH)) {
+      health.health(exchange);
+      return;
+    }
+    if (read && key.equals(READY_PATH)) {
+      health.ready(exchange);
       return;
     }
     if (method.equals(Methods.PUT) && PutHandler.isSmall(exchange)) {

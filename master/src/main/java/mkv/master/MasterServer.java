@@ -80,7 +80,9 @@ public final class MasterServer implements AutoCloseable {
           new DeleteHandler(index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
           new VolumesHandler(h, rb, current),
           new VerifyHandler(index, client, current, locks),
-          new RebalanceHandler(rb, current));
+          new RebalanceHandler(rb, current),
+          new HealthHandler(index, h, current, config.minReplicas()),
+          new AdminGuard(config.adminToken()));
       g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
       u = Undertow.builder()
           .addHttpListener(config.port(), config.host())

@@ -124,11 +124,12 @@ final class PutHandler {
    * rather than wait for; throws a 503 at once when they cannot take the write by themselves.
    */
   private List<String> targets(List<String> replicas) {
-    List<String> up = replicas.stream().filter(r -> health.state(r) != VolumeHealth.State.DOWN).toList();
+    List<String> up = replicas.stream().filter(health::writable).toList();
     if (up.size() < minReplicas) {
-      List<String> down = replicas.stream().filter(r -> !up.contains(r)).map(Placement::server).toList();
-      throw new HttpError(503, (down.size() == 1 ? "volume " + down.get(0) + " is" : "volumes "
-          + String.join(", ", down) + " are") + " down: a PUT needs " + minReplicas + " of the key's "
+      List<String> out = replicas.stream().filter(r -> !up.contains(r)).map(r -> Placement.server(r) + " ("
+          + health.state(r).name().toLowerCase(java.util.Locale.ROOT) + ")").toList();
+      throw new HttpError(503, (out.size() == 1 ? "volume " + out.get(0) + " takes" : "volumes "
+          + String.join(", ", out) + " take") + " no writes: a PUT needs " + minReplicas + " of the key's "
           + replicas.size() + " replicas up");
     }
     return up;
@@ -144,7 +145,8 @@ final class PutHandler {
     for (String skipped : p.replicas()) {
       if (!p.targets().contains(skipped)) {
         missing.add(skipped);
-        LOG.warning("PUT " + p.key() + " stored without " + skipped + " (down), to be repaired");
+        LOG.warning("PUT " + p.key() + " stored without " + skipped + " (" + health.state(skipped).name()
+            .toLowerCase(java.util.Locale.ROOT) + "), to be repaired");
       }
     }
     for (VolumeException failure : failed) {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import mkv.client.VolumeException;
 import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.index.Record;
@@ -182,7 +183,7 @@ final class Rebalancer implements AutoCloseable {
       List<String> changes = new ArrayList<>();
       for (String v : configured.volumes()) {
         Duration down = health.downFor(v);
-        if (down == null && replaced.contains(v) && health.state(v) == VolumeHealth.State.UP) {
+        if (down == null && replaced.contains(v) && health.writable(v)) {
           replaced.remove(v);
           changes.add("volume " + v + " is back: its keys move back to it");
         } else if (down != null && down.compareTo(replaceAfter) >= 0 && !replaced.contains(v)) {
@@ -405,7 +406,10 @@ final class Rebalancer implements AutoCloseable {
         r.waitingFor = blocked;
         return;
       }
-      Record moved = r.mover.copy(key, record, want, target.fingerprint());
+      // Read from a holder believed up: one down would cost a time-out per key.
+      List<String> sources = record.holders().stream().filter(h -> health.state(h) != VolumeHealth.State.DOWN)
+          .toList();
+      Record moved = r.mover.copy(key, record, want, target.fingerprint(), sources);
       index.put(key, moved, false);
       p.moved.increment();
       r.moved.increment();
@@ -414,6 +418,13 @@ final class Rebalancer implements AutoCloseable {
         drop(key, System.nanoTime(), grace.toMillis());
       }
     } catch (IOException | RuntimeException e) {
+      if (e.getCause() instanceof VolumeException v && v.status() == 0) {
+        // The target did not answer: it is down (the health check may not know yet), so the key waits.
+        health.failed(v);
+        p.waiting.increment();
+        r.waitingFor = "volume " + Placement.server(v.volume()) + " is down";
+        return;
+      }
       p.failed.increment();
       r.failed.increment();
       String line = key + ": " + e.getMessage();
@@ -429,12 +440,18 @@ final class Rebalancer implements AutoCloseable {
     List<String> holders = record.holders();
     List<String> targets = want.stream().filter(w -> !holders.contains(w)).toList();
     for (String target : targets) {
-      if (health.state(target) == VolumeHealth.State.DOWN) {
-        return "volume " + Placement.server(target) + " is down";
+      if (!health.writable(target)) {
+        return "volume " + Placement.server(target) + " is " + health.state(target).name()
+            .toLowerCase(java.util.Locale.ROOT);
       }
     }
     if (!targets.isEmpty() && holders.stream().allMatch(h -> health.state(h) == VolumeHealth.State.DOWN)) {
       return "every volume holding a key is down: " + holders;
+    }
+    for (String leaving : record.leaving()) {
+      if (health.state(leaving) == VolumeHealth.State.DOWN) {
+        return "volume " + Placement.server(leaving) + " is down (an old copy there is still to be deleted)";
+      }
     }
     return null;
   }
@@ -455,7 +472,14 @@ final class Rebalancer implements AutoCloseable {
           Record record = index.get(key);
           if (record != null && !record.leaving().isEmpty() && record.state() != Record.State.PENDING
               && record.state() != Record.State.DELETING) {
-            index.put(key, dropper.dropLeaving(key, record), false);
+            // Copies on a volume down stay leaving: trying each would wait out a time-out per key.
+            List<String> down = record.leaving().stream()
+                .filter(l -> health.state(l) == VolumeHealth.State.DOWN).toList();
+            Record tried = dropper.dropLeaving(key, record.movedTo(record.replicas(), record.placement(),
+                record.leaving().stream().filter(l -> !down.contains(l)).toList()));
+            List<String> left = new ArrayList<>(tried.leaving());
+            left.addAll(down);
+            index.put(key, record.movedTo(record.replicas(), record.placement(), left), false);
           }
         }
       } catch (IOException | RuntimeException e) {

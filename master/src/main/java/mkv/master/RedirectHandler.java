@@ -91,7 +91,7 @@ final class RedirectHandler {
     // one pass, each holder's state read once: the i-th candidate of a kind replaces the pick with chance 1/i
     for (int i = 0; i < servers.length; i++) {
       switch (health.state(servers[i])) {
-        case UP -> up = random.nextInt(++ups) == 0 ? answer.urls()[i] : up;
+        case UP, FULL -> up = random.nextInt(++ups) == 0 ? answer.urls()[i] : up;
         case SLOW -> slow = random.nextInt(++slows) == 0 ? answer.urls()[i] : slow;
         case DOWN -> { }
       }

@@ -21,8 +21,11 @@ import mkv.layout.Placement;
 final class VolumeHealth implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VolumeHealth.class.getName());
 
-  /** A volume's state as last seen: SLOW answers its check, but in over half the time allowed. */
-  enum State { UP, SLOW, DOWN }
+  /**
+   * A volume's state as last seen: SLOW answers its check, but in over half the time allowed; FULL
+   * serves reads but says it cannot take writes (its disk is full, or it cannot write).
+   */
+  enum State { UP, SLOW, FULL, DOWN }
 
   /** One volume's health, as {@code GET /_volumes} shows it. */
   record Status(String volume, State state, String lastError, Instant lastSeen) {}
@@ -99,6 +102,12 @@ final class VolumeHealth implements AutoCloseable {
     return s == null ? State.UP : s.state();
   }
 
+  /** Whether the server of {@code replica} is believed to take writes. */
+  boolean writable(String replica) {
+    State s = state(replica);
+    return s == State.UP || s == State.SLOW;
+  }
+
   /** Records a failed request to a volume: it is taken out of rotation until a check passes. */
   void failed(VolumeException e) {
     String server = Placement.server(e.volume());
@@ -135,13 +144,16 @@ final class VolumeHealth implements AutoCloseable {
     }
     try {
       long start = System.nanoTime();
-      client.ping(server);
-      State now = System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      int status = client.ping(server);
+      State now = status != 200 ? State.FULL : System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      String error = status == 507 ? "507 on HEAD /: its disk is full" : status != 200 ? status
+          + " on HEAD /: it cannot write" : null;
       if (old.state() != now) {
-        LOG.info("volume " + server + " is " + now.name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("volume " + server + " is " + now.name().toLowerCase(java.util.Locale.ROOT)
+            + (error == null ? "" : ": " + error));
       }
       downSince.remove(server);
-      statuses.computeIfPresent(server, (s, was) -> new Status(server, now, null, Instant.now()));
+      statuses.computeIfPresent(server, (s, was) -> new Status(server, now, error, Instant.now()));
     } catch (VolumeException e) {
       if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " is down: " + e.getMessage());

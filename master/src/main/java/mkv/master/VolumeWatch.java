@@ -45,17 +45,17 @@ final class VolumeWatch implements AutoCloseable {
   }
 
   /** Starts watching one more server. */
-  void add(String server) {
-    threads.computeIfAbsent(server, s -> {
-      Thread t = new Thread(() -> watch(s), "volume-watch " + s);
+  synchronized void add(String server) {
+    if (!threads.containsKey(server)) {
+      Thread t = new Thread(() -> watch(server), "volume-watch " + server);
       t.setDaemon(true);
+      threads.put(server, t); // before it starts: the thread runs while it is listed
       t.start();
-      return t;
-    });
+    }
   }
 
   /** Stops watching a server. */
-  void remove(String server) {
+  synchronized void remove(String server) {
     Thread t = threads.remove(server);
     if (t != null) {
       t.interrupt();

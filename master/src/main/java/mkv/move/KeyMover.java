@@ -56,12 +56,21 @@ public final class KeyMover {
    *     behind on the targets that answered
    */
   public Record copy(String key, Record record, List<String> want, String placement) throws IOException {
+    return copy(key, record, want, placement, record.holders());
+  }
+
+  /**
+   * {@link #copy(String, Record, List, String)}, reading from the holders in the order of
+   * {@code sources} (those up first, say), which must list every holder to be tried.
+   */
+  public Record copy(String key, Record record, List<String> want, String placement, List<String> sources)
+      throws IOException {
     List<String> holders = record.holders();
     List<String> targets = minus(want, holders);
     long size = record.size();
     String md5 = record.md5();
     if (!targets.isEmpty()) {
-      Written written = copyTo(key, KeyPath.of(key), holders, targets, record);
+      Written written = copyTo(key, KeyPath.of(key), sources, targets, record);
       size = written.size();
       md5 = md5 != null ? md5 : written.md5();
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
-import mkv.volume.VolumeMain;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -59,7 +57,7 @@ class CrashTest {
     AtomicInteger acknowledged = new AtomicInteger();
     try {
       for (int i = 0; i < VOLUMES; i++) {
-        volumes[i] = startVolume(tmp, i, 0, sync);
+        volumes[i] = ChildJvm.volume(tmp, i, 0, "--sync", sync);
         ports[i] = volumes[i].port();
       }
       master = startMaster(tmp, ports, sync);
@@ -87,7 +85,7 @@ class CrashTest {
       assertTrue(acknowledged.get() > 50, "the load made only " + acknowledged.get() + " acknowledged writes");
 
       for (int i = 0; i < VOLUMES; i++) {
-        volumes[i] = startVolume(tmp, i, ports[i], sync);
+        volumes[i] = ChildJvm.volume(tmp, i, ports[i], "--sync", sync);
       }
       master = startMaster(tmp, ports, sync);
       String after = "http://127.0.0.1:" + master.port();
@@ -148,13 +146,6 @@ class CrashTest {
     try (Response r = http.newCall(new Request.Builder().url(url).method(method, rb).build()).execute()) {
       return r.code();
     }
-  }
-
-  private static ServerProcess startVolume(Path tmp, int i, int port, String sync) throws IOException {
-    Path dir = Files.createDirectories(tmp.resolve("volume" + i));
-    return ChildJvm.start(tmp.resolve("volume" + i + "-" + System.nanoTime() + ".log"), List.of(),
-        VolumeMain.class.getName(), List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--dir",
-            dir.toString(), "--sync", sync));
   }
 
   private static ServerProcess startMaster(Path tmp, int[] ports, String sync) throws IOException {

@@ -64,6 +64,65 @@ class DiskFullTest {
     }
   }
 
+  @Test
+  void aFullOrReadOnlyVolumeServesReadsButTakesNoWrites(@TempDir Path tmp) throws Exception {
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
+        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it can be made");
+    List<VolumeServer> volumes = new ArrayList<>();
+    try {
+      volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
+      for (int i = 1; i < 3; i++) {
+        volumes.add(VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
+      }
+      List<String> addresses = volumes.stream().map(VolumeServer::address).toList();
+      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
+          .checkInterval(java.time.Duration.ofMillis(100)).build();
+      String full = addresses.get(0);
+      List<String> onFull = keys(config.placement(), full, true);
+      try (MasterServer master = MasterServer.start(config)) {
+        String url = master.baseUrl();
+        assertEquals(201, put(url + onFull.get(0), "before").code());
+        assertEquals(200, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code());
+
+        fill(small.resolve("filler"));
+        assertEquals(507, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code());
+        assertTrue(mkv.testing.Http.eventually(java.time.Duration.ofSeconds(5),
+            () -> mkv.testing.Http.volumeState(url, full).equals("full")));
+        assertArrayEquals("before".getBytes(), read(url + onFull.get(0)), "a full volume still serves reads");
+        Reply refused = put(url + onFull.get(1), "after");
+        assertEquals(503, refused.code(), refused.text());
+        assertTrue(refused.text().contains(full + " (full)"), refused.text());
+        assertEquals(200, mkv.testing.Http.get(url + "/_ready").code(), "2 of 3 volumes take writes: enough");
+
+        Files.delete(small.resolve("filler"));
+        assertTrue(run("mount", "-o", "remount,ro", small.toString()));
+        assertEquals(503, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code(), "read-only");
+        assertTrue(run("mount", "-o", "remount,rw", small.toString()));
+        assertTrue(mkv.testing.Http.eventually(java.time.Duration.ofSeconds(5),
+            () -> mkv.testing.Http.volumeState(url, full).equals("up")));
+        assertEquals(201, put(url + onFull.get(1), "after").code());
+      }
+    } finally {
+      for (VolumeServer v : volumes) {
+        v.close();
+      }
+      run("umount", small.toString());
+    }
+  }
+
+  /** Writes to {@code file} until the disk is full. */
+  private static void fill(Path file) {
+    byte[] chunk = new byte[4096];
+    try (var out = Files.newOutputStream(file)) {
+      while (true) {
+        out.write(chunk);
+      }
+    } catch (IOException expected) {
+      // no space left
+    }
+  }
+
   private static List<String> keys(Placement placement, String server, boolean on) {
     return Stream.iterate(0, i -> i + 1).limit(10_000).map(i -> "/full/" + i)
         .filter(k -> placement.replicasFor(k).stream().anyMatch(r -> Placement.server(r).equals(server)) == on)

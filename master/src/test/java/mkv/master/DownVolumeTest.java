@@ -70,6 +70,31 @@ class DownVolumeTest {
   }
 
   @Test
+  void readyOnlyWhileEnoughVolumesTakeWritesHealthyAlways() throws Exception {
+    try (MasterServer master = master("index", 2)) {
+      String url = master.baseUrl();
+      assertEquals(200, get(url + "/_health").code());
+      assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(url, dead).equals("down")));
+      Reply ready = get(url + "/_ready");
+      assertEquals(200, ready.code(), ready.text());
+      assertEquals("ready: 2 of 3 volumes take writes\n", ready.text());
+
+      volumes.get(0).close();
+      assertTrue(eventually(Duration.ofSeconds(5), () -> {
+        try {
+          return get(url + "/_ready").code() == 503;
+        } catch (IOException e) {
+          return false;
+        }
+      }));
+      String reason = get(url + "/_ready").text();
+      assertTrue(reason.startsWith("not ready: 1 of 3 volumes take writes, a write needs 2 ("), reason);
+      assertTrue(reason.contains(dead + " down") && reason.contains(volumes.get(0).address() + " down"), reason);
+      assertEquals(200, get(url + "/_health").code(), "alive, though not ready");
+    }
+  }
+
+  @Test
   void withEveryReplicaRequiredThePutIsRefusedAtOnceAndLeavesNothing() throws Exception {
     try (MasterServer master = master("index", 2)) {
       assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), dead).equals("down")));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
-import mkv.volume.VolumeMain;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -299,10 +297,7 @@ class FaultInjectionTest {
   }
 
   private void startVolume(int i, int port) throws IOException {
-    Path data = Files.createDirectories(tmp.resolve("volume" + i));
-    volumes[i] = ChildJvm.start(tmp.resolve("volume" + i + ".log." + System.nanoTime()), List.of("-Xmx128m"),
-        VolumeMain.class.getName(), List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--dir",
-            data.toString()));
+    volumes[i] = ChildJvm.volume(tmp, i, port);
     volumePorts[i] = volumes[i].port();
   }
 

@@ -23,7 +23,6 @@ import mkv.layout.Placement;
 import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
-import mkv.volume.VolumeMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +35,7 @@ class HungVolumeTest {
     List<ServerProcess> volumes = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        Path dir = Files.createDirectories(tmp.resolve("volume" + i));
-        volumes.add(ChildJvm.start(tmp.resolve("volume" + i + ".log"), List.of("-Xmx64m"), VolumeMain.class.getName(),
-            List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString())));
+        volumes.add(ChildJvm.volume(tmp, i, 0));
       }
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)

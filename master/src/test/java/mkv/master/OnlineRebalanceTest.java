@@ -78,8 +78,15 @@ class OnlineRebalanceTest {
           MasterConfig.builder(tmp.resolve("index"), old).replicas(2).subvolumes(4).build()));
       assertTrue(refused.getMessage().startsWith("the index holds volumes=" + String.join(",", all)),
           refused.getMessage());
-      c.startMaster(MasterConfig.builder(tmp.resolve("index"), all).replicas(2).subvolumes(4).build());
-      assertEquals("idle", status(c.master().baseUrl()).path("state").asText());
+      // Without --volumes a master runs what its index holds.
+      try (ServerProcess again = ChildJvm.start(tmp.resolve("master-again.log"), List.of("-Xmx128m"),
+          MasterMain.class.getName(), List.of("--host", "127.0.0.1", "--port", "0", "--db",
+              tmp.resolve("index").toString()))) {
+        String againUrl = "http://127.0.0.1:" + again.port();
+        assertEquals("idle", status(againUrl).path("state").asText());
+        assertEquals(new Placement(all, 2, 4).describe(), status(againUrl).path("placement").asText());
+        assertEverywhereRight(againUrl, values, next, all);
+      }
     }
   }
 
@@ -114,35 +121,42 @@ class OnlineRebalanceTest {
 
   @Test
   void aVolumeKilledMidMoveOnlyDelaysIt(@TempDir Path tmp) throws Exception {
-    try (TestCluster c = TestCluster.volumes(tmp, 4)) {
-      List<String> all = c.addresses();
-      List<String> old = all.subList(0, 3);
-      // --min-replicas 1: writes go on while a volume is down, recording it as missing; the move fills it.
-      c.startMaster(MasterConfig.builder(tmp.resolve("index"), old).replicas(2).subvolumes(1).minReplicas(1)
-          .moveGrace(Duration.ofMillis(200)).moveRate(1 << 20).moveWorkers(2).build());
-      String url = c.master().baseUrl();
-      Map<String, byte[]> values = new ConcurrentHashMap<>();
-      for (int i = 0; i < 100; i++) {
-        put(url, "/v" + i, values, 20_000);
-      }
-      assertEquals(202, Http.call("POST", url + "/_rebalance?volumes=" + String.join(",", all), null).code());
-      assertTrue(eventually(Duration.ofSeconds(30), () -> status(url).path("moved").asLong() >= 3));
-      c.kill(3); // the new volume: moves to it must wait
-      assertTrue(eventually(Duration.ofSeconds(5), () -> Http.volumeState(url, all.get(3)).equals("down")));
-      Load load = new Load(url, values);
-      load.volumeDown = true;
-      load.start();
+    try (TestCluster c = TestCluster.volumes(tmp, 3)) {
+      ServerProcess[] added = {ChildJvm.volume(tmp, 9, 0)}; // its own JVM, to be killed with SIGKILL
       try {
-        assertTrue(eventually(Duration.ofSeconds(60), () -> status(url).path("state").asText().equals("incomplete")),
-            "a pass with a target down did not say so");
-        assertTrue(status(url).path("waitingFor").asText().contains(all.get(3)), status(url).toString());
-        c.revive(3);
-        awaitDone(url);
+        String victim = "127.0.0.1:" + added[0].port();
+        List<String> old = c.addresses();
+        List<String> all = new ArrayList<>(old);
+        all.add(victim);
+        // --min-replicas 1: writes go on while a volume is down, recording it as missing; the move fills it.
+        c.startMaster(MasterConfig.builder(tmp.resolve("index"), old).replicas(2).subvolumes(1).minReplicas(1)
+            .moveGrace(Duration.ofMillis(200)).moveRate(1 << 20).moveWorkers(2).build());
+        String url = c.master().baseUrl();
+        Map<String, byte[]> values = new ConcurrentHashMap<>();
+        for (int i = 0; i < 100; i++) {
+          put(url, "/v" + i, values, 20_000);
+        }
+        assertEquals(202, Http.call("POST", url + "/_rebalance?volumes=" + String.join(",", all), null).code());
+        assertTrue(eventually(Duration.ofSeconds(30), () -> status(url).path("moved").asLong() >= 3));
+        added[0].kill(); // the new volume, mid-move: moves to it must wait
+        assertTrue(eventually(Duration.ofSeconds(5), () -> Http.volumeState(url, victim).equals("down")));
+        Load load = new Load(url, values);
+        load.volumeDown = true;
+        load.start();
+        try {
+          assertTrue(eventually(Duration.ofSeconds(60), () -> status(url).path("state").asText().equals("incomplete")),
+              "a pass with a target down did not say so");
+          assertTrue(status(url).path("waitingFor").asText().contains(victim), status(url).toString());
+          added[0] = ChildJvm.volume(tmp, 9, added[0].port());
+          awaitDone(url);
+        } finally {
+          load.stop();
+        }
+        assertEquals(List.of(), load.errors(), "requests failed while a volume was down during the move");
+        assertEverywhereRight(url, values, new Placement(all, 2, 1), all);
       } finally {
-        load.stop();
+        added[0].close();
       }
-      assertEquals(List.of(), load.errors(), "requests failed while a volume was down during the move");
-      assertEverywhereRight(url, values, new Placement(all, 2, 1), all);
     }
   }
 

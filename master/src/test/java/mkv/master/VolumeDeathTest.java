@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import mkv.cli.ServerProcess;
 import mkv.layout.Placement;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
-import mkv.volume.VolumeMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +30,7 @@ class VolumeDeathTest {
     List<ServerProcess> volumes = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        volumes.add(startVolume(tmp, i, 0));
+        volumes.add(ChildJvm.volume(tmp, i, 0));
       }
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       // The background check runs once at start, then not for an hour: only the watch can notice.
@@ -63,7 +61,7 @@ class VolumeDeathTest {
           assertFalse(r.header("Location").contains(victim), "a read was sent to the dead volume");
         }
 
-        volumes.set(0, startVolume(tmp, 0, Integer.parseInt(victim.substring(victim.indexOf(':') + 1))));
+        volumes.set(0, ChildJvm.volume(tmp, 0, Integer.parseInt(victim.substring(victim.indexOf(':') + 1))));
         assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), victim).equals("up")),
             "a volume that came back was not noticed");
       }
@@ -72,10 +70,4 @@ class VolumeDeathTest {
     }
   }
 
-  private static ServerProcess startVolume(Path tmp, int i, int port) throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("volume" + i));
-    return ChildJvm.start(tmp.resolve("volume" + i + "-" + System.nanoTime() + ".log"), List.of("-Xmx64m"),
-        VolumeMain.class.getName(), List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--dir",
-            dir.toString()));
-  }
 }

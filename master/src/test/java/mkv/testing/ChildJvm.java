@@ -17,4 +17,17 @@ public final class ChildJvm {
     return ServerProcess.start(name, ServerProcess.java(jvmFlags, System.getProperty("java.class.path"), mainClass, args),
         log, Duration.ofSeconds(30));
   }
+
+  /**
+   * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in
+   * {@code tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
+   */
+  public static ServerProcess volume(Path tmp, int i, int port, String... args) throws IOException {
+    Path dir = java.nio.file.Files.createDirectories(tmp.resolve("volume" + i));
+    List<String> all = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--dir", dir.toString()));
+    all.addAll(List.of(args));
+    return start(tmp.resolve("volume" + i + "-" + System.nanoTime() + ".log"), List.of("-Xmx128m"),
+        mkv.volume.VolumeMain.class.getName(), all);
+  }
 }

@@ -9,16 +9,40 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Cli {
   private Cli() {}
 
+  /** Adds {@code --config} to {@code cl} and takes its defaults from {@code env} and the file {@code args} name. */
+  static CommandLine withConfig(CommandLine cl, String[] args, java.util.Map<String, String> env) {
+    cl.setDefaultValueProvider(ConfigDefaults.from(args, env));
+    cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
+        .description("Defaults for these flags: a file of flag-name = value lines (volumes = h1:3001,h2:3001); "
+            + "MKV_FLAG_NAME in the environment overrides it, a flag on the command line overrides both "
+            + "(default: MKV_CONFIG).").build());
+    return cl;
+  }
+
   /** Parses {@code args}, runs {@code command}, and exits with its status. */
   public static void main(Object command, String[] args) {
     Logs.setUp(Level.INFO);
-    System.exit(commandLine(command).execute(args));
+    CommandLine cl;
+    try {
+      cl = commandLine(command, args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(new CommandLine(command).getCommandName() + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.exit(cl.execute(args));
   }
 
-  /** The command line {@link #main} runs: a bad flag prints what was wrong and where to look, not the whole usage. */
-  public static CommandLine commandLine(Object command) {
-    CommandLine cl = new CommandLine(command);
-    cl.setParameterExceptionHandler((e, args) -> {
+  /**
+   * The command line {@link #main} runs for {@code args}: defaults from the environment and the
+   * {@code --config} file among the args ({@link ConfigDefaults}); a bad flag prints what was wrong and
+   * where to look, not the whole usage.
+   *
+   * @throws IllegalArgumentException when the --config file cannot be read
+   */
+  public static CommandLine commandLine(Object command, String... args) {
+    CommandLine cl = withConfig(new CommandLine(command), args, System.getenv());
+    cl.setParameterExceptionHandler((e, badArgs) -> {
       PrintWriter err = e.getCommandLine().getErr();
       String name = cl.getCommandName();
       err.println(name + ": " + e.getMessage());

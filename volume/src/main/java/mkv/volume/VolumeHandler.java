@@ -23,7 +23,11 @@ final class VolumeHandler implements HttpHandler {
 
   static final String ALLOW = "GET, HEAD, PUT, DELETE";
 
+  /** Below this much free space {@code HEAD /} says the disk is full (507), so the master sends no writes. */
+  static final long FULL_BELOW = 64 * 1024;
+
   private final Path root;
+  private final java.nio.file.FileStore store;
   private final HttpHandler read;
   private final HttpHandler list;
   private final HttpHandler write;
@@ -31,6 +35,13 @@ final class VolumeHandler implements HttpHandler {
 
   VolumeHandler(Path root, Path tmpDir, Durability durability) {
     this.root = root;
+    java.nio.file.FileStore fs;
+    try {
+      fs = java.nio.file.Files.getFileStore(root);
+    } catch (java.io.IOException e) {
+      fs = null; // then HEAD / cannot tell a full disk; a write still answers 507
+    }
+    this.store = fs;
     this.read = new ReadHandler();
     this.list = new ListHandler();
     this.write = new WriteHandler(root, tmpDir, durability);
@@ -66,11 +77,30 @@ final class VolumeHandler implements HttpHandler {
     // back (which cut 1 MiB GETs from ~4,000 to ~2,850 a second here); bodies go out with
     // non-blocking sendfile (FileTransfer), and WriteHandler moves large bodies to a worker itself.
     // Directory listings walk a whole directory: a worker.
-    if (next == list) {
+    if (next == list && exchange.getRequestMethod().equals(Methods.HEAD) && exchange.getRequestPath().equals("/")) {
+      onWorker(exchange, path, this::health);
+    } else if (next == list) {
       onWorker(exchange, path, list::handleRequest);
     } else {
       serve(exchange, next::handleRequest, path);
     }
+  }
+
+  /**
+   * {@code HEAD /}, the master's health check: 507 when the disk is full, 503 when the data
+   * directory cannot be written (a read-only file system), else the listing's headers (200).
+   */
+  private void health(HttpServerExchange exchange) throws Exception {
+    // Answered here, not as a failure: a check every second must not log a warning every second.
+    int status = store != null && store.getUsableSpace() < FULL_BELOW ? 507
+        : !java.nio.file.Files.isWritable(root) ? 503 : 200;
+    if (status == 200) {
+      list.handleRequest(exchange);
+      return;
+    }
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+    exchange.endExchange();
   }
 
   /** Work that may block: runs on a worker thread, its failure answered like any other. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.tools.AdminToken;
 import mkv.tools.Summary;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -44,8 +45,8 @@ final class OnlineRebalance {
     append(q, "subvolumes", subvolumes);
     append(q, "workers", workers);
     append(q, "rate", rateMiB);
-    JsonNode status = call(new Request.Builder().url(master + "/_rebalance" + q)
-        .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build());
+    JsonNode status = call(AdminToken.sign(new Request.Builder().url(master + "/_rebalance" + q)
+        .post(RequestBody.create(new byte[0], MediaType.get("text/plain")))).build());
     LOG.info(master + " now places keys by " + status.path("placement").asText() + "; moving keys in the background");
     String started = status.path("started").asText();
     long lastLog = 0;

@@ -2,17 +2,19 @@ package mkv.tools.rebalance;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.Version;
 import mkv.client.VolumeClient;
+import mkv.layout.Placement;
+import mkv.layout.PlacementOptions;
 import mkv.tools.Progress;
 import mkv.work.Pool;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv rebalance}: moves values to where a new set of volumes places them. */
@@ -41,18 +43,9 @@ public final class RebalanceCommand implements Callable<Integer> {
   @Option(names = "--db", paramLabel = "DIR", description = "Directory of the master's LevelDB index: rebalance offline.")
   Path db;
 
-  @Option(names = "--volumes", required = true, split = ",", paramLabel = "HOST:PORT",
-      description = "The NEW set of volume servers, host:port,... as the master will run with. Old volumes that "
-          + "are left out must still be running: values are copied from them.")
-  List<String> volumes;
-
-  @Option(names = "--replicas", paramLabel = "N",
-      description = "Copies of each value under the new placement (default: the master's; offline 3).")
-  Integer replicas;
-
-  @Option(names = "--subvolumes", paramLabel = "N",
-      description = "Subvolume folders per volume under the new placement (default: the master's; offline 10).")
-  Integer subvolumes;
+  /** The NEW placement. Old volumes left out must still be running: values are copied from them. */
+  @Mixin
+  PlacementOptions placement;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "Keys moved in parallel (default: the master's --move-workers; offline 4 per CPU core).")
@@ -80,11 +73,15 @@ public final class RebalanceCommand implements Callable<Integer> {
       if (dryRun) {
         throw new CommandLine.ParameterException(new CommandLine(this), "--dry-run works offline only (--db)");
       }
-      return new OnlineRebalance(master).run(volumes, replicas, subvolumes, workers, rate, progressInterval);
+      // Replicas and subvolumes not given stay the master's.
+      Placement next = placement.placement(null);
+      return new OnlineRebalance(master).run(next.volumes(), placement.isSet("--replicas") ? next.replicas() : null,
+          placement.isSet("--subvolumes") ? next.subvolumes() : null, workers, rate, progressInterval);
     }
     RebalanceConfig config;
     try {
-      config = new RebalanceConfig(db, volumes, replicas == null ? 3 : replicas, subvolumes == null ? 10 : subvolumes,
+      Placement next = placement.placement(null);
+      config = new RebalanceConfig(db, next.volumes(), next.replicas(), next.subvolumes(),
           workers == null || workers == 0 ? Pool.defaultWorkers() : workers, rate == null ? 0 : (long) rate << 20,
           dryRun, Progress.onTerminal(), progressInterval);
     } catch (IllegalArgumentException e) {

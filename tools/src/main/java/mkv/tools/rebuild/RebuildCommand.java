@@ -2,17 +2,19 @@ package mkv.tools.rebuild;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.Version;
 import mkv.client.VolumeClient;
+import mkv.layout.Placement;
+import mkv.layout.PlacementOptions;
 import mkv.tools.Progress;
 import mkv.work.Pool;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv rebuild}: recreates a lost index by listing every volume. */
@@ -32,18 +34,8 @@ public final class RebuildCommand implements Callable<Integer> {
       description = "Directory of the new LevelDB index: created if missing, must hold no keys.")
   Path db;
 
-  @Option(names = "--volumes", required = true, split = ",", paramLabel = "HOST:PORT",
-      description = "Every volume server that may hold values, host:port,... spelled as the master spells them.")
-  List<String> volumes;
-
-  @Option(names = "--replicas", defaultValue = "3", paramLabel = "N",
-      description = "Copies of each value, as the master runs with; orders replicas and finds unbalanced keys "
-          + "(default: ${DEFAULT-VALUE}).")
-  int replicas;
-
-  @Option(names = "--subvolumes", defaultValue = "10", paramLabel = "N",
-      description = "Subvolume folders per volume, as the master runs with (default: ${DEFAULT-VALUE}).")
-  int subvolumes;
+  @Mixin
+  PlacementOptions placement;
 
   @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
       description = "Folders listed in parallel (default: 4 per CPU core, at least 4).")
@@ -65,8 +57,9 @@ public final class RebuildCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RebuildConfig config;
     try {
-      config = new RebuildConfig(db, volumes, replicas, subvolumes, workers == 0 ? Pool.defaultWorkers() : workers,
-          md5, skipUnreachable, Progress.onTerminal(), progressInterval);
+      Placement p = placement.placement(null); // a new index holds none: the flags say where keys belong
+      config = new RebuildConfig(db, p.volumes(), p.replicas(), p.subvolumes(),
+          workers == 0 ? Pool.defaultWorkers() : workers, md5, skipUnreachable, Progress.onTerminal(), progressInterval);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

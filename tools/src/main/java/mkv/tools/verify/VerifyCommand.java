@@ -13,7 +13,9 @@ import mkv.cli.DurationConverter;
 import mkv.cli.Version;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
+import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
+import mkv.layout.PlacementOptions;
 import mkv.repair.Verifier;
 import mkv.tools.Progress;
 import mkv.work.Pool;
@@ -23,9 +25,9 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,33 +42,18 @@ import picocli.CommandLine.Spec;
             + "check on its own index, taking each key's lock before repairing it.",
         "Exit status: 0 when clean (after repairs), 1 while problems remain, 2 on a bad flag."})
 public final class VerifyCommand implements Callable<Integer> {
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Target target;
+  @Option(names = "--master", paramLabel = "URL", description = "A running master, e.g. http://127.0.0.1:3000.")
+  String master;
 
-  static final class Target {
-    @ArgGroup(exclusive = false)
-    Offline offline;
+  @Option(names = "--db", paramLabel = "DIR", description = "The index directory (no master may hold it): offline.")
+  Path db;
 
-    @Option(names = "--master", description = "URL of a running master, e.g. http://127.0.0.1:3000.")
-    String master;
-  }
+  /** Offline only; without --volumes, the placement the index holds. */
+  @Mixin
+  PlacementOptions placement;
 
-  static final class Offline {
-    @Option(names = "--db", required = true, description = "The index directory (no master may hold it).")
-    Path db;
-
-    @Option(names = "--volumes", required = true, split = ",", description = "Volume servers, host:port,... as the master names them.")
-    List<String> volumes;
-
-    @Option(names = "--replicas", defaultValue = "3", description = "As the master runs with (default: ${DEFAULT-VALUE}).")
-    int replicas;
-
-    @Option(names = "--subvolumes", defaultValue = "10", description = "As the master runs with (default: ${DEFAULT-VALUE}).")
-    int subvolumes;
-
-    @Option(names = "--workers", defaultValue = "0", description = "Checks in parallel (default: 4 per CPU core).")
-    int workers;
-  }
+  @Option(names = "--workers", defaultValue = "0", description = "Offline: checks in parallel (default: 4 per CPU core).")
+  int workers;
 
   @Option(names = "--repair", description = "Fix what can be fixed (default: only report).")
   boolean repair;
@@ -88,23 +75,21 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    String summary = target.master != null ? online(out) : offline(out);
+    if ((master == null) == (db == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give either --master URL (a running master) or --db DIR (a stopped one's index)");
+    }
+    String summary = master != null ? online(out) : offline(out);
     out.flush();
     return summary.endsWith(" clean") ? 0 : 1;
   }
 
   private String offline(PrintWriter out) throws Exception {
-    Offline o = target.offline;
-    Placement placement;
-    try {
-      placement = new Placement(o.volumes, o.replicas, o.subvolumes);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-    }
-    Verifier.Options options = new Verifier.Options(repair, grace, md5, o.workers == 0 ? Pool.defaultWorkers() : o.workers);
-    try (Index index = Index.open(o.db); ProgressListener progress = new ProgressListener(progressInterval)) {
+    Verifier.Options options = new Verifier.Options(repair, grace, md5, workers == 0 ? Pool.defaultWorkers() : workers);
+    try (Index index = Index.open(db); ProgressListener progress = new ProgressListener(progressInterval)) {
+      Placement where = placement.placement(PlacementRecord.stored(index)); // the flags, else what the index holds
       Verifier verifier = new Verifier(index, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60)),
-          placement, options, Verifier.KeyGuard.NONE, line -> {
+          where, options, Verifier.KeyGuard.NONE, line -> {
             synchronized (out) {
               out.println(line);
             }
@@ -124,11 +109,11 @@ public final class VerifyCommand implements Callable<Integer> {
       query.append("&md5");
     }
     OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofHours(24)).build();
-    Request request = new Request.Builder().url(target.master.replaceAll("/+$", "") + "/_verify" + query)
-        .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build();
+    Request request = mkv.tools.AdminToken.sign(new Request.Builder().url(master.replaceAll("/+$", "")
+        + "/_verify" + query).post(RequestBody.create(new byte[0], MediaType.get("text/plain")))).build();
     try (Response r = http.newCall(request).execute()) {
       if (r.code() != 200) {
-        throw new IllegalStateException(target.master + " answered " + r.code() + ": " + r.body().string().strip());
+        throw new IllegalStateException(master + " answered " + r.code() + ": " + r.body().string().strip());
       }
       String last = "";
       try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body().byteStream(), StandardCharsets.UTF_8))) {

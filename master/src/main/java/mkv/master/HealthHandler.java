@@ -1,0 +1,54 @@
+package mkv.master;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.util.List;
+import mkv.index.Index;
+
+/**
+ * For load balancers and orchestrators: {@code GET /_health} is 200 while the process serves;
+ * {@code GET /_ready} is 200 while a write can succeed, else 503 with the reason in one line (fewer
+ * writable volumes than a write needs, or an index that cannot be read).
+ */
+final class HealthHandler {
+  private final Index index;
+  private final VolumeHealth health;
+  private final CurrentPlacement placement;
+  private final int minReplicas;
+
+  HealthHandler(Index index, VolumeHealth health, CurrentPlacement placement, int minReplicas) {
+    this.index = index;
+    this.health = health;
+    this.placement = placement;
+    this.minReplicas = minReplicas;
+  }
+
+  void health(HttpServerExchange exchange) {
+    send(exchange, 200, "ok");
+  }
+
+  void ready(HttpServerExchange exchange) {
+    try {
+      index.meta("placement");
+    } catch (RuntimeException e) {
+      send(exchange, 503, "not ready: the index cannot be read: " + e.getMessage());
+      return;
+    }
+    List<String> volumes = placement.effective().volumes();
+    List<String> writable = volumes.stream().filter(health::writable).toList();
+    if (writable.size() < minReplicas) {
+      List<String> out = volumes.stream().filter(v -> !writable.contains(v))
+          .map(v -> v + " " + health.state(v).name().toLowerCase(java.util.Locale.ROOT)).toList();
+      send(exchange, 503, "not ready: " + writable.size() + " of " + volumes.size() + " volumes take writes, a write "
+          + "needs " + minReplicas + " (" + String.join(", ", out) + ")");
+      return;
+    }
+    send(exchange, 200, "ready: " + writable.size() + " of " + volumes.size() + " volumes take writes");
+  }
+
+  private static void send(HttpServerExchange exchange, int status, String line) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+    exchange.getResponseSender().send(line + "\n");
+  }
+}
