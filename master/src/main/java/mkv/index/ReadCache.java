@@ -15,6 +15,8 @@ public final class ReadCache<T> {
   private final Index index;
   private final BiFunction<String, Record, T> derive;
   private final AtomicReferenceArray<Entry<T>> slots = new AtomicReferenceArray<>(Index.STRIPES);
+  private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
 
   private record Entry<T>(String key, long writes, T value) {}
 
@@ -22,6 +24,16 @@ public final class ReadCache<T> {
   public ReadCache(Index index, BiFunction<String, Record, T> derive) {
     this.index = index;
     this.derive = derive;
+  }
+
+  /** Lookups answered from the cache so far. */
+  public long hits() {
+    return hits.sum();
+  }
+
+  /** Lookups that read LevelDB so far. */
+  public long misses() {
+    return misses.sum();
   }
 
   /** What {@code derive} makes of the key's current record; LevelDB is read only on a miss. */
@@ -32,8 +44,10 @@ public final class ReadCache<T> {
     long writes = index.writes(stripe);
     Entry<T> e = slots.get(stripe);
     if (e != null && e.writes == writes && e.key.equals(key)) {
+      hits.increment();
       return e.value;
     }
+    misses.increment();
     T value = derive.apply(key, index.get(key));
     slots.set(stripe, new Entry<>(key, writes, value));
     return value;

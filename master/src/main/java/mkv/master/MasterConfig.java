@@ -20,6 +20,8 @@ import mkv.sync.SyncMode;
  * @param moveRate     bytes per second those moves copy at most; 0 for no bound
  * @param moveGrace    how long a moved key's old copies are kept for readers sent there before the move
  * @param adminToken   lets clients on other hosts use the admin endpoints; null for the master's host only
+ * @param accessLog    file to log each request to (common log format), {@code -} for stderr, or null
+ * @param recordCountInterval how often the records are counted by state for {@code /metrics} (a scan of the index)
  */
 public record MasterConfig(
     String host,
@@ -43,7 +45,9 @@ public record MasterConfig(
     int moveWorkers,
     long moveRate,
     Duration moveGrace,
-    String adminToken) {
+    String adminToken,
+    String accessLog,
+    Duration recordCountInterval) {
 
   public MasterConfig {
     volumes = List.copyOf(volumes);
@@ -55,7 +59,7 @@ public record MasterConfig(
       throw new IllegalArgumentException("port must be 0..65535");
     }
     java.util.Objects.requireNonNull(sync, "sync");
-    for (Duration d : List.of(voltimeout, stallTimeout, checkInterval, syncInterval)) {
+    for (Duration d : List.of(voltimeout, stallTimeout, checkInterval, syncInterval, recordCountInterval)) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("timeouts and intervals must be positive");
       }
@@ -109,6 +113,8 @@ public record MasterConfig(
     private long moveRate;
     private Duration moveGrace = Duration.ofSeconds(5);
     private String adminToken;
+    private String accessLog;
+    private Duration recordCountInterval = Duration.ofMinutes(1);
 
     private Builder(Path db, List<String> volumes) {
       this.db = db;
@@ -137,12 +143,14 @@ public record MasterConfig(
     public Builder moveRate(long v) { moveRate = v; return this; }
     public Builder moveGrace(Duration v) { moveGrace = v; return this; }
     public Builder adminToken(String v) { adminToken = v; return this; }
+    public Builder accessLog(String v) { accessLog = v; return this; }
+    public Builder recordCountInterval(Duration v) { recordCountInterval = v; return this; }
 
     /** @throws IllegalArgumentException naming the first setting that cannot work */
     public MasterConfig build() {
       return new MasterConfig(host, port, db, volumes, replicas, subvolumes, minReplicas == 0 ? replicas : minReplicas,
           fallback, protect, md5, voltimeout, stallTimeout, checkInterval, workerThreads, sync, syncInterval,
-          adoptPlacement, replaceAfter, moveWorkers, moveRate, moveGrace, adminToken);
+          adoptPlacement, replaceAfter, moveWorkers, moveRate, moveGrace, adminToken, accessLog, recordCountInterval);
     }
   }
 }

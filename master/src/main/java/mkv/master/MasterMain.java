@@ -91,6 +91,10 @@ public final class MasterMain implements Callable<Integer> {
           + "MKV_ADMIN_TOKEN than as a flag, which other users can see.")
   String adminToken;
 
+  @Option(names = "--access-log", paramLabel = "FILE",
+      description = "Log each request to FILE in the common log format (- for stderr; default: none).")
+  String accessLog;
+
   @Option(names = "--move-workers", defaultValue = "8", paramLabel = "N",
       description = "Keys a rebalance or re-replication moves at once (default: ${DEFAULT-VALUE}).")
   int moveWorkers;
@@ -104,7 +108,7 @@ public final class MasterMain implements Callable<Integer> {
           .minReplicas(minReplicas).fallback(fallback).protect(protect).md5(!noMd5).voltimeout(voltimeout)
           .stallTimeout(stallTimeout).checkInterval(checkInterval).workerThreads(workers)
           .sync(sync.mode, sync.interval).adoptPlacement(adoptPlacement).replaceAfter(replaceAfter)
-          .moveRate(moveRate << 20).moveWorkers(moveWorkers).adminToken(adminToken).build();
+          .moveRate(moveRate << 20).moveWorkers(moveWorkers).adminToken(adminToken).accessLog(accessLog).build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import mkv.metrics.Metrics;
 
 /**
  * The master's one method switch: parses the key, then hands the request to the handler of its
@@ -29,9 +30,11 @@ final class MasterRouter implements HttpHandler {
   private final RebalanceHandler rebalance;
   private final HealthHandler health;
   private final AdminGuard guard;
+  private final Metrics metrics;
 
   MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
-      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, AdminGuard guard) {
+      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, AdminGuard guard, Metrics metrics) {
+    this.metrics = metrics;
     this.guard = guard;
     this.rebalance = rebalance;
     this.health = health;
@@ -46,7 +49,7 @@ final class MasterRouter implements HttpHandler {
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
     return key.startsWith("/_") && (key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH)
-        || key.equals(HEALTH_PATH) || key.equals(READY_PATH));
+        || key.equals(HEALTH_PATH) || key.equals(READY_PATH)) || key.equals(Metrics.PATH);
   }
 
   @Override
@@ -99,6 +102,8 @@ final class MasterRouter implements HttpHandler {
       work = x -> rebalance.start(x, request);
     } else if (admin) {
       work = x -> verify.handle(x, request);
+    } else if (read && key.equals(Metrics.PATH)) {
+      work = x -> metrics.serve(x);
     } else if (read && key.equals(REBALANCE_PATH)) {
       work = x -> rebalance.status(x);
     } else if (read && key.equals(VOLUMES_PATH)) {

@@ -17,6 +17,7 @@ import mkv.client.VolumeClient;
 import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
+import mkv.metrics.Metrics;
 import mkv.repair.PendingResolver;
 import mkv.sync.GroupCommit;
 import mkv.sync.SyncMode;
@@ -34,6 +35,8 @@ public final class MasterServer implements AutoCloseable {
   private final GroupCommit indexCommit;
   private final VolumeHealth health;
   private final Rebalancer rebalancer;
+  private final Metrics metrics;
+  private AutoCloseable accessLog = () -> { };
   private final ScheduledExecutorService background;
   private final Undertow undertow;
   private final GracefulShutdownHandler inFlight;
@@ -44,6 +47,8 @@ public final class MasterServer implements AutoCloseable {
     this.index = Index.open(config.db());
     // Every write of the index is unsynced; this one thread flushes them, shared by all in flight.
     this.indexCommit = new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
+    this.metrics = new Metrics();
+    metrics.observe(indexCommit);
     boolean started = false;
     VolumeHealth h = null;
     Rebalancer rb = null;
@@ -72,8 +77,10 @@ public final class MasterServer implements AutoCloseable {
       rb = new Rebalancer(index, locks, h, current, client, config.moveGrace(), config.replaceAfter(),
           config.moveWorkers(), config.moveRate());
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
+      RedirectHandler redirect = new RedirectHandler(index, current, h, config.fallback(), config.md5());
+      MasterMetrics masterMetrics = new MasterMetrics(metrics, index, h, redirect.cache(), rb);
       MasterRouter router = new MasterRouter(
-          new RedirectHandler(index, current, h, config.fallback(), config.md5()),
+          redirect,
           new ListHandler(index),
           new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, config.md5(),
               config.minReplicas(), config.stallTimeout()),
@@ -82,8 +89,9 @@ public final class MasterServer implements AutoCloseable {
           new VerifyHandler(index, client, current, locks),
           new RebalanceHandler(rb, current),
           new HealthHandler(index, h, current, config.minReplicas()),
-          new AdminGuard(config.adminToken()));
-      g = new GracefulShutdownHandler(new HttpContinueReadHandler(router));
+          new AdminGuard(config.adminToken()),
+          metrics);
+      g = new GracefulShutdownHandler(metrics.countRequests(new HttpContinueReadHandler(router)));
       u = Undertow.builder()
           .addHttpListener(config.port(), config.host())
           .setWorkerThreads(config.workerThreads())
@@ -98,7 +106,8 @@ public final class MasterServer implements AutoCloseable {
           // it stops accepting until connections close (idle ones are closed after NO_REQUEST_TIMEOUT).
           .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
           .setSocketOption(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS * 9 / 10)
-          .setHandler(g) // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
+          // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
+          .setHandler(mkv.metrics.AccessLog.wrap(g, config.accessLog(), log -> accessLog = log))
           .build();
       u.start();
       bg = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -114,6 +123,8 @@ public final class MasterServer implements AutoCloseable {
       });
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       bg.scheduleWithFixedDelay(rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      bg.scheduleWithFixedDelay(masterMetrics::countRecords, 0, config.recordCountInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
       rb.resumeIfUnfinished();
       if (adopt) {
         rb.start(flags, 0, -1);
@@ -132,6 +143,8 @@ public final class MasterServer implements AutoCloseable {
         }
         indexCommit.close();
         index.close();
+        metrics.close();
+        closeAccessLog();
       }
     }
     this.health = h;
@@ -179,5 +192,15 @@ public final class MasterServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     index.close();
+    metrics.close();
+    closeAccessLog();
+  }
+
+  private void closeAccessLog() {
+    try {
+      accessLog.close();
+    } catch (Exception e) {
+      LOG.warning("closing the access log: " + e);
+    }
   }
 }

@@ -58,6 +58,11 @@ final class RedirectHandler {
         balanced ? "balanced" : "unbalanced");
   }
 
+  /** The cache of answers, for its hit counts. */
+  ReadCache<?> cache() {
+    return answers;
+  }
+
   void handle(HttpServerExchange exchange, String key) {
     Answer answer = answers.get(key);
     if (answer == null) {

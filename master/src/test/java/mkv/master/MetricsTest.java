@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTest {
   @Test
   void masterAndVolumeCountRequestsBytesStatesAndFlushes(@TempDir Path tmp) throws Exception {
-    try (TestCluster c = TestCluster.start(tmp, 3, 2, 1)) {
+    try (TestCluster c = TestCluster.volumes(tmp, 3)) {
+      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1)
+          .recordCountInterval(Duration.ofMillis(200)).build());
       String url = c.master().baseUrl();
       for (int i = 0; i < 5; i++) {
         assertEquals(201, put(url + "/m" + i, "value" + i).code());
@@ -78,5 +80,24 @@ class MetricsTest {
   static double value(String text, String series) {
     Matcher matcher = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(text);
     return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+  }
+
+  @Test
+  void accessLogsHaveOneCommonLogLinePerRequest(@TempDir Path tmp) throws Exception {
+    Path volumeLog = tmp.resolve("volume-access.log");
+    Path masterLog = tmp.resolve("master-access.log");
+    try (mkv.volume.VolumeServer v = mkv.volume.VolumeServer.start(mkv.volume.VolumeConfig.of(
+        java.nio.file.Files.createDirectories(tmp.resolve("v")), "127.0.0.1", 0).withAccessLog(volumeLog.toString()))) {
+      try (MasterServer master = MasterServer.start(MasterConfig.builder(tmp.resolve("index"), java.util.List.of(
+          v.address())).replicas(1).subvolumes(1).accessLog(masterLog.toString()).build())) {
+        assertEquals(201, put(master.baseUrl() + "/logged", "x").code());
+        assertEquals(302, get(master.baseUrl() + "/logged").code());
+      }
+    }
+    String m = java.nio.file.Files.readString(masterLog);
+    assertTrue(m.matches("(?s)127\\.0\\.0\\.1 - - \\[[^]]+\\] \"PUT /logged HTTP/1\\.1\" 201 .*\n"
+        + "127\\.0\\.0\\.1 - - \\[[^]]+\\] \"GET /logged HTTP/1\\.1\" 302 .*"), m);
+    String v = java.nio.file.Files.readString(volumeLog);
+    assertTrue(Pattern.compile("\"PUT /[^ ]+ HTTP/1\\.1\" 201 ").matcher(v).find(), v);
   }
 }

@@ -16,6 +16,25 @@ public final class Cli {
         .description("Defaults for these flags: a file of flag-name = value lines (volumes = h1:3001,h2:3001); "
             + "MKV_FLAG_NAME in the environment overrides it, a flag on the command line overrides both "
             + "(default: MKV_CONFIG).").build());
+    cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--log-level").paramLabel("LEVEL")
+        .type(java.util.logging.Level.class)
+        .converters(value -> {
+          try {
+            return Logs.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+          }
+        })
+        .setter(new CommandLine.Model.ISetter() {
+          @Override
+          public <T> T set(T value) {
+            if (value != null) {
+              Logs.level((java.util.logging.Level) value);
+            }
+            return null;
+          }
+        })
+        .description("What the log shows: error, warn, info or debug (default: info).").build());
     return cl;
   }
 

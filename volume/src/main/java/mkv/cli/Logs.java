@@ -42,6 +42,26 @@ public final class Logs {
     Logger.getLogger("io.undertow").setLevel(Level.WARNING);
   }
 
+  /** Changes the level of every logger set up here: {@code --log-level}. */
+  public static void level(Level level) {
+    Logger root = Logger.getLogger("");
+    root.setLevel(level);
+    for (Handler h : root.getHandlers()) {
+      h.setLevel(level);
+    }
+  }
+
+  /** Reads {@code error}, {@code warn}, {@code info} or {@code debug}. */
+  public static Level parse(String name) {
+    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "error" -> Level.SEVERE;
+      case "warn", "warning" -> Level.WARNING;
+      case "info" -> Level.INFO;
+      case "debug" -> Level.FINE;
+      default -> throw new IllegalArgumentException("'" + name + "' is not one of error, warn, info, debug");
+    };
+  }
+
   private static String shortName(String logger) {
     if (logger == null) {
       return "";

@@ -30,6 +30,12 @@ public final class GroupCommit implements AutoCloseable {
     void run() throws IOException;
   }
 
+  /** Told of each flush that succeeded: how long it took and how many waiting writes it covered. */
+  @FunctionalInterface
+  public interface Observer {
+    void flushed(long nanos, int writes);
+  }
+
   /** The longest a flush waits for more writers to join it. */
   private static final long MAX_LINGER_NANOS = 2_000_000;
   private static final int MAX_GROUP = 64;
@@ -50,6 +56,7 @@ public final class GroupCommit implements AutoCloseable {
   private int lastCovered;
   private final LongAdder flushes = new LongAdder();
   private final LongAdder covered = new LongAdder();
+  private volatile Observer observer = (nanos, writes) -> { };
 
   /**
    * @param name     names the flush thread and the log lines about it
@@ -68,6 +75,15 @@ public final class GroupCommit implements AutoCloseable {
     if (mode != SyncMode.NONE) {
       thread.start();
     }
+  }
+
+  /** Reports every later flush to {@code o} (for metrics), on the flush thread. */
+  public void observe(Observer o) {
+    observer = o;
+  }
+
+  public String name() {
+    return name;
   }
 
   public SyncMode mode() {
@@ -205,6 +221,7 @@ public final class GroupCommit implements AutoCloseable {
       }
       flushes.increment();
       covered.add(writes);
+      observer.flushed(System.nanoTime() - start, writes);
       return null;
     } catch (IOException e) {
       return e;

@@ -92,6 +92,13 @@ final class Durability implements AutoCloseable {
     return commit == null ? 0 : commit.flushes();
   }
 
+  /** Reports the shared flushes to {@code metrics}. */
+  void observe(mkv.metrics.Metrics metrics) {
+    if (commit != null) {
+      metrics.observe(commit);
+    }
+  }
+
   private static void syncDirectory(Path dir) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);

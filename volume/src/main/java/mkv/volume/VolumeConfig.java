@@ -10,9 +10,10 @@ import mkv.sync.SyncMode;
  *
  * @param sync         what a 201 promises (see README, "Durability")
  * @param syncInterval how long {@link SyncMode#BATCH} leaves a write unflushed at most
+ * @param accessLog    file to log each request to (common log format), {@code -} for stderr, or null
  */
 public record VolumeConfig(Path dir, String host, int port, int ioThreads, int workerThreads, SyncMode sync,
-    Duration syncInterval) {
+    Duration syncInterval, String accessLog) {
 
   /** Default IO threads: one per core, at least two (undertow's own default). */
   public static final int DEFAULT_IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -48,11 +49,16 @@ public record VolumeConfig(Path dir, String host, int port, int ioThreads, int w
   /** A config with default thread counts and {@code --sync always}. */
   public static VolumeConfig of(Path dir, String host, int port) {
     return new VolumeConfig(dir, host, port, DEFAULT_IO_THREADS, DEFAULT_WORKER_THREADS, SyncMode.ALWAYS,
-        DEFAULT_SYNC_INTERVAL);
+        DEFAULT_SYNC_INTERVAL, null);
   }
 
   /** This config with another durability. */
   public VolumeConfig withSync(SyncMode mode, Duration interval) {
-    return new VolumeConfig(dir, host, port, ioThreads, workerThreads, mode, interval);
+    return new VolumeConfig(dir, host, port, ioThreads, workerThreads, mode, interval, accessLog);
+  }
+
+  /** This config logging each request to {@code file} ({@code -} for stderr). */
+  public VolumeConfig withAccessLog(String file) {
+    return new VolumeConfig(dir, host, port, ioThreads, workerThreads, sync, syncInterval, file);
   }
 }

@@ -33,8 +33,11 @@ final class VolumeHandler implements HttpHandler {
   private final HttpHandler write;
   private final HttpHandler delete;
 
-  VolumeHandler(Path root, Path tmpDir, Durability durability) {
+  private final mkv.metrics.Metrics metrics;
+
+  VolumeHandler(Path root, Path tmpDir, Durability durability, mkv.metrics.Metrics metrics) {
     this.root = root;
+    this.metrics = metrics;
     java.nio.file.FileStore fs;
     try {
       fs = java.nio.file.Files.getFileStore(root);
@@ -54,6 +57,10 @@ final class VolumeHandler implements HttpHandler {
     SafePath path = null;
     try {
       HttpString method = exchange.getRequestMethod();
+      if (method.equals(Methods.GET) && exchange.getRequestPath().equals(mkv.metrics.Metrics.PATH)) {
+        onWorker(exchange, null, metrics::serve); // no key is stored at the root: the name is free
+        return;
+      }
       if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
         path = parse(exchange);
         next = path.directory() ? list : read;

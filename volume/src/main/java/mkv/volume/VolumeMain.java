@@ -35,6 +35,10 @@ public final class VolumeMain implements Callable<Integer> {
   @Mixin
   SyncOptions sync;
 
+  @Option(names = "--access-log", paramLabel = "FILE",
+      description = "Log each request to FILE in the common log format (- for stderr; default: none).")
+  String accessLog;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +53,7 @@ public final class VolumeMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     VolumeConfig config;
     try {
-      config = new VolumeConfig(dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval);
+      config = new VolumeConfig(dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval, accessLog);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.metrics.AccessLog;
+import mkv.metrics.Metrics;
 import org.xnio.Options;
 
 /**
@@ -25,13 +27,18 @@ public final class VolumeServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final Durability durability;
+  private final Metrics metrics;
+  private final AutoCloseable accessLog;
   private final String host;
   private final int port;
   private final Path root;
 
-  private VolumeServer(Undertow undertow, Durability durability, String host, int port, Path root) {
+  private VolumeServer(Undertow undertow, Durability durability, Metrics metrics, AutoCloseable accessLog, String host,
+      int port, Path root) {
+    this.accessLog = accessLog;
     this.undertow = undertow;
     this.durability = durability;
+    this.metrics = metrics;
     this.host = host;
     this.port = port;
     this.root = root;
@@ -62,6 +69,18 @@ public final class VolumeServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare volume directory " + config.dir(), e);
     }
+    Metrics metrics = new Metrics();
+    durability.observe(metrics);
+    AutoCloseable[] accessLog = {() -> { }};
+    io.undertow.server.HttpHandler handler;
+    try {
+      handler = AccessLog.wrap(metrics.countRequests(new HttpContinueReadHandler(new VolumeHandler(root, tmp,
+          durability, metrics))), config.accessLog(), log -> accessLog[0] = log);
+    } catch (IOException e) {
+      durability.close();
+      metrics.close();
+      throw new UncheckedIOException("cannot open the access log " + config.accessLog(), e);
+    }
     Undertow undertow = Undertow.builder()
         .addHttpListener(config.port(), config.host())
         .setIoThreads(config.ioThreads())
@@ -77,17 +96,23 @@ public final class VolumeServer implements AutoCloseable {
         .setSocketOption(Options.TCP_NODELAY, true)
         // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the body,
         // so refused uploads are answered without the client sending them
-        .setHandler(new HttpContinueReadHandler(new VolumeHandler(root, tmp, durability)))
+        .setHandler(handler)
         .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
       undertow.stop(); // the XNIO worker threads are already running
       durability.close();
+      metrics.close();
+      try {
+        accessLog[0].close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-    return new VolumeServer(undertow, durability, config.host(), port, root);
+    return new VolumeServer(undertow, durability, metrics, accessLog[0], config.host(), port, root);
   }
 
   private static void cleanTmp(Path tmp) throws IOException {
@@ -134,5 +159,11 @@ public final class VolumeServer implements AutoCloseable {
   public void close() {
     undertow.stop();
     durability.close();
+    metrics.close();
+    try {
+      accessLog.close();
+    } catch (Exception e) {
+      LOG.warning("closing the access log: " + e);
+    }
   }
 }

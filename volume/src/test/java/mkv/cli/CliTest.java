@@ -14,7 +14,7 @@ class CliTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cl = Cli.commandLine(new VolumeMain());
+    CommandLine cl = Cli.commandLine(new VolumeMain(), args);
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
   }
@@ -33,5 +33,19 @@ class CliTest {
     assertEquals(2, run("--dir", "/tmp/x", "--sync-interval", "soon"));
     assertTrue(err.toString().contains("soon"), err.toString());
     assertFalse(err.toString().contains("Usage:"), err.toString());
+  }
+
+  @Test
+  void logLevelIsCheckedAndSet() {
+    assertEquals(2, run("--dir", "/tmp/x", "--log-level", "loud"));
+    assertTrue(err.toString().contains("'loud' is not one of error, warn, info, debug"), err.toString());
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    java.util.logging.Level before = root.getLevel();
+    try {
+      Cli.commandLine(new VolumeMain(), "--log-level", "debug").parseArgs("--dir", "/tmp/x", "--log-level", "debug");
+      assertEquals(java.util.logging.Level.FINE, root.getLevel());
+    } finally {
+      Logs.level(before == null ? java.util.logging.Level.INFO : before);
+    }
   }
 }
