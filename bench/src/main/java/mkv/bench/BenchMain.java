@@ -83,6 +83,10 @@ public final class BenchMain implements Callable<Integer> {
       + "on 2 shared cores two drive nginx's return 302 ~12%% faster than one (default: ${DEFAULT-VALUE}).")
   int clientThreads;
 
+  @Option(names = "--keep-keys", description = "With --url: leave the keys this run wrote (default: delete them "
+      + "at the end).")
+  boolean keepKeys;
+
   @Option(names = "--master-pid", defaultValue = "0", description = "With --url: the master's PID, for its RSS in large.")
   long masterPid;
 
@@ -176,7 +180,12 @@ public final class BenchMain implements Callable<Integer> {
           open.add(server);
         }
       }
-      List<Result> results = run(config, new Target(master, volume, prefix, processes), server);
+      Target target = new Target(master, volume, prefix, processes);
+      List<Result> results = run(config, target, server);
+      if (url != null && !keepKeys) {
+        System.err.println("bench: deleting the keys this run wrote under " + prefix + " (--keep-keys keeps them)...");
+        System.err.println("bench: deleted " + target.cleanUp(16) + " keys");
+      }
       if (referenceVolumes != null && workloads.contains("cycle")) {
         results = withNginxVolumes(config, spec.onNginx(nginx), results, open);
       }

@@ -43,7 +43,7 @@ final class Progress implements AutoCloseable {
 
   /** A progress line for {@code name}; draws nothing unless the process has a terminal. */
   static Progress start(String name) {
-    return new Progress(name, System.console() != null, System.err);
+    return new Progress(name, mkv.cli.Terminal.attached(), System.err);
   }
 
   /** A few words after the counters, e.g. what a set-up step is doing. */

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * never collide and a run's keys are easy to find), and the server processes whose CPU is measured.
  */
 final class Target {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   final InetSocketAddress master;
   final InetSocketAddress volume;
   final String prefix;
@@ -40,6 +42,50 @@ final class Target {
    * @return the number written; a failure stops the run with the first error
    */
   long putAll(List<String> keys, byte[] value, int workers, Progress progress) throws IOException {
+    return forEach(keys, workers, (http, key) -> {
+      Http1.Response r = http.exchange("PUT", key, value);
+      if (r.status() != 201) {
+        throw new IOException("set-up PUT " + key + ": " + r.status() + " " + r.text());
+      }
+      progress.ops.increment();
+    });
+  }
+
+  /**
+   * Deletes every key this run left under its prefix, live or unlinked, so that a run against a real
+   * cluster leaves nothing behind; returns how many.
+   */
+  long cleanUp(int workers) throws IOException {
+    List<String> keys = new ArrayList<>();
+    try (Http1 http = new Http1(master)) {
+      for (String query : List.of("?list", "?unlinked")) {
+        Http1.Response r = http.exchange("GET", prefix + query, null);
+        if (r.status() != 200) {
+          throw new IOException("listing " + prefix + query + ": " + r.status() + " " + r.text());
+        }
+        JSON.readTree(r.body()).path("keys").forEach(k -> keys.add(k.asText()));
+      }
+    }
+    return forEach(keys, workers, (http, key) -> {
+      Http1.Response r = http.exchange("DELETE", key, null);
+      if (r.status() == 403) { // a --protect master deletes only what was unlinked first
+        http.exchange("UNLINK", key, null);
+        r = http.exchange("DELETE", key, null);
+      }
+      if (r.status() != 204 && r.status() != 404) {
+        throw new IOException("clean-up DELETE " + key + ": " + r.status() + " " + r.text());
+      }
+    });
+  }
+
+  /** One step on one key, on a connection of its own thread. */
+  @FunctionalInterface
+  private interface Step {
+    void run(Http1 http, String key) throws IOException;
+  }
+
+  /** Runs {@code step} on every key from {@code workers} threads; the first failure stops them and is thrown. */
+  private long forEach(List<String> keys, int workers, Step step) throws IOException {
     AtomicLong next = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
@@ -49,12 +95,8 @@ final class Target {
           long n = 0;
           try (Http1 http = new Http1(master)) {
             for (long i; (i = next.getAndIncrement()) < keys.size(); ) {
-              Http1.Response r = http.exchange("PUT", keys.get((int) i), value);
-              if (r.status() != 201) {
-                throw new IOException("set-up PUT " + keys.get((int) i) + ": " + r.status() + " " + r.text());
-              }
+              step.run(http, keys.get((int) i));
               n++;
-              progress.ops.increment();
             }
           }
           return n;

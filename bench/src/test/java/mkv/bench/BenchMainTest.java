@@ -71,6 +71,24 @@ class BenchMainTest {
   }
 
   @Test
+  void aRunAgainstARealClusterDeletesTheKeysItWrote(@TempDir Path tmp) throws Exception {
+    try (mkv.volume.VolumeServer v = mkv.volume.VolumeServer.start(Files.createDirectories(tmp.resolve("v")),
+            "127.0.0.1", 0);
+        mkv.master.MasterServer m = mkv.master.MasterServer.start(mkv.master.MasterConfig.of(tmp.resolve("index"),
+            java.util.List.of(v.address()), 1, 1))) {
+      int status = new CommandLine(new BenchMain()).execute("--url", m.baseUrl(), "--workloads", "redirect,cycle",
+          "--duration", "1s", "--warmup", "1s", "--keys", "50", "--no-nginx", "--out", tmp.resolve("r.json").toString());
+      assertEquals(0, status);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      for (String query : new String[] {"/?list", "/?unlinked"}) {
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.baseUrl() + query)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertEquals(0, new ObjectMapper().readTree(body).path("keys").size(), "left behind: " + body);
+      }
+    }
+  }
+
+  @Test
   void badFlagIsUsageError() {
     assertEquals(2, new CommandLine(new BenchMain()).execute("--cluster", "--workloads", "nope"));
     assertEquals(2, new CommandLine(new BenchMain()).execute("--duration", "1s"));

@@ -57,7 +57,7 @@ public final class Progress implements AutoCloseable {
 
   /** Whether this process can draw a bar: it runs on a terminal. */
   public static boolean onTerminal() {
-    return System.console() != null;
+    return mkv.cli.Terminal.attached();
   }
 
   /** One unit done, having moved or read {@code n} bytes. */

@@ -42,4 +42,33 @@ public final class Summary {
   public static long rate(long n, Duration d) {
     return Math.round(n / Math.max(1e-3, d.toNanos() / 1e9));
   }
+
+  /**
+   * A tool's result as one line of JSON for {@code --json}: {@code command}, {@code ok}, every
+   * component of the result record (durations in seconds), and the summary line people read.
+   */
+  public static String json(String command, boolean ok, Record result, String summary) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("command", command);
+    m.put("ok", ok);
+    for (java.lang.reflect.RecordComponent c : result.getClass().getRecordComponents()) {
+      try {
+        Object v = c.getAccessor().invoke(result);
+        m.put(c.getName(), v instanceof Duration d ? d.toMillis() / 1000.0 : v);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("reading " + c.getName() + " of " + result.getClass().getSimpleName(), e);
+      }
+    }
+    m.put("summary", summary);
+    return json(m);
+  }
+
+  /** {@code fields} as one line of JSON. */
+  public static String json(java.util.Map<String, Object> fields) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(fields);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -25,10 +25,13 @@ final class OnlineRebalance {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String master;
+  private final boolean json;
   private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
 
-  OnlineRebalance(String master) {
+  /** @param json print the master's last status as one line of JSON on stdout at the end */
+  OnlineRebalance(String master, boolean json) {
     this.master = master.replaceAll("/+$", "");
+    this.json = json;
   }
 
   /**
@@ -55,6 +58,10 @@ final class OnlineRebalance {
       if (!status.path("started").asText().equals(started)) {
         LOG.warning("another move replaced this one on the master: " + status.path("why").asText());
         return 1;
+      }
+      if (json && (state.equals("done") || state.equals("incomplete"))) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) status).put("ok", state.equals("done"));
+        System.out.println(JSON.writeValueAsString(status));
       }
       if (state.equals("done")) {
         LOG.info("rebalance done: " + counts(status));

@@ -11,6 +11,7 @@ import mkv.client.VolumeClient;
 import mkv.layout.Placement;
 import mkv.layout.PlacementOptions;
 import mkv.tools.Progress;
+import mkv.tools.Summary;
 import mkv.work.Pool;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,6 +56,9 @@ public final class RebalanceCommand implements Callable<Integer> {
       description = "Bound on the bytes copied per second (default: the master's --move-rate; offline none).")
   Integer rate;
 
+  @Option(names = "--json", description = "Also print the result as one line of JSON on stdout.")
+  boolean json;
+
   @Option(names = "--dry-run", description = "Print how many keys and bytes would move, and change nothing.")
   boolean dryRun;
 
@@ -75,8 +79,8 @@ public final class RebalanceCommand implements Callable<Integer> {
       }
       // Replicas and subvolumes not given stay the master's.
       Placement next = placement.placement(null);
-      return new OnlineRebalance(master).run(next.volumes(), placement.isSet("--replicas") ? next.replicas() : null,
-          placement.isSet("--subvolumes") ? next.subvolumes() : null, workers, rate, progressInterval);
+      return new OnlineRebalance(master, json).run(next.volumes(), placement.isSet("--replicas") ? next.replicas()
+          : null, placement.isSet("--subvolumes") ? next.subvolumes() : null, workers, rate, progressInterval);
     }
     RebalanceConfig config;
     try {
@@ -90,9 +94,12 @@ public final class RebalanceCommand implements Callable<Integer> {
     LOG.info("rebalancing " + config.db() + " onto " + config.volumes() + ", replicas " + config.replicas()
         + ", subvolumes " + config.subvolumes() + ", workers " + config.workers() + (dryRun ? " (dry run)" : ""));
     Rebalance.Result result = new Rebalance(config, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60))).run();
-    if (dryRun) {
+    if (json) {
+      System.out.println(Summary.json("rebalance", result.ok(), result, result.summary()));
+    } else if (dryRun) {
       System.out.println(result.summary());
-    } else {
+    }
+    if (!dryRun) {
       LOG.info(result.summary());
     }
     if (!result.ok()) {

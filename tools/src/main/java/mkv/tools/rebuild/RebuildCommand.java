@@ -48,6 +48,9 @@ public final class RebuildCommand implements Callable<Integer> {
       description = "Rebuild from the volumes that answer and report the others, instead of refusing.")
   boolean skipUnreachable;
 
+  @Option(names = "--json", description = "Also print the result as one line of JSON on stdout.")
+  boolean json;
+
   @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
       paramLabel = "DURATION",
       description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
@@ -67,6 +70,9 @@ public final class RebuildCommand implements Callable<Integer> {
         + ", subvolumes " + config.subvolumes() + ", workers " + config.workers() + (config.md5() ? ", with md5" : ""));
     Rebuild.Result result = new Rebuild(config, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60))).run();
     LOG.info(result.summary());
+    if (json) {
+      System.out.println(mkv.tools.Summary.json("rebuild", result.ok(), result, result.summary()));
+    }
     for (String s : result.skipped()) {
       LOG.warning("skipped " + s);
     }

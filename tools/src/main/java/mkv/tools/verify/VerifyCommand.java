@@ -65,6 +65,9 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Orphans and pending writes younger than this are writes in flight: left alone (default: ${DEFAULT-VALUE}).")
   Duration grace;
 
+  @Option(names = "--json", description = "Also print the result as one line of JSON on stdout, last.")
+  boolean json;
+
   @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
       description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
   Duration progressInterval;
@@ -79,12 +82,30 @@ public final class VerifyCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "give either --master URL (a running master) or --db DIR (a stopped one's index)");
     }
-    String summary = master != null ? online(out) : offline(out);
+    boolean ok;
+    if (master != null) {
+      // the master streams text: its last line is the summary, "... clean" when nothing remains
+      String summary = online(out);
+      ok = summary.endsWith(" clean");
+      if (json) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("command", "verify");
+        m.put("ok", ok);
+        m.put("summary", summary);
+        out.println(mkv.tools.Summary.json(m));
+      }
+    } else {
+      Verifier.Report report = offline(out);
+      ok = report.remaining() == 0;
+      if (json) {
+        out.println(mkv.tools.Summary.json("verify", ok, report, report.summary()));
+      }
+    }
     out.flush();
-    return summary.endsWith(" clean") ? 0 : 1;
+    return ok ? 0 : 1;
   }
 
-  private String offline(PrintWriter out) throws Exception {
+  private Verifier.Report offline(PrintWriter out) throws Exception {
     Verifier.Options options = new Verifier.Options(repair, grace, md5, workers == 0 ? Pool.defaultWorkers() : workers);
     try (Index index = Index.open(db); ProgressListener progress = new ProgressListener(progressInterval)) {
       Placement where = placement.placement(PlacementRecord.stored(index)); // the flags, else what the index holds
@@ -94,9 +115,9 @@ public final class VerifyCommand implements Callable<Integer> {
               out.println(line);
             }
           }, progress);
-      String summary = verifier.run().summary();
-      out.println(summary);
-      return summary;
+      Verifier.Report report = verifier.run();
+      out.println(report.summary());
+      return report;
     }
   }
 

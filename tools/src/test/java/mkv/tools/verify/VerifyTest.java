@@ -94,6 +94,14 @@ class VerifyTest {
       Run after = verify(concat(base, "--md5"));
       assertEquals(0, after.exit(), after.output());
       assertTrue(after.output().strip().endsWith("clean"), after.output());
+      // --json: the same result as one line of JSON, last; and without --volumes the index's placement
+      Run json = verify("--db", c.config().db().toString(), "--json");
+      assertEquals(0, json.exit(), json.output());
+      String[] lines = json.output().strip().split("\n");
+      var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1]);
+      assertEquals("verify", doc.path("command").asText());
+      assertTrue(doc.path("ok").asBoolean(), doc.toString());
+      assertEquals(39, doc.path("records").asLong(), doc.toString()); // the delete of /v/5 was finished
       assertFalse(Files.exists(orphan));
 
       c.startMaster(c.config());
