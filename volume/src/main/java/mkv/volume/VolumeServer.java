@@ -25,7 +25,11 @@ public final class VolumeServer implements AutoCloseable {
   /** Name of the temp directory under DIR; hidden from listings and unreachable over HTTP. */
   public static final String TMP_DIR = ".tmp";
 
+  /** How long a stop waits for requests in flight (uploads, say) to finish. */
+  private static final long DRAIN_MILLIS = 10_000;
+
   private final Undertow undertow;
+  private final io.undertow.server.handlers.GracefulShutdownHandler inFlight;
   private final Durability durability;
   private final Metrics metrics;
   private final AutoCloseable accessLog;
@@ -33,8 +37,9 @@ public final class VolumeServer implements AutoCloseable {
   private final int port;
   private final Path root;
 
-  private VolumeServer(Undertow undertow, Durability durability, Metrics metrics, AutoCloseable accessLog, String host,
-      int port, Path root) {
+  private VolumeServer(Undertow undertow, io.undertow.server.handlers.GracefulShutdownHandler inFlight,
+      Durability durability, Metrics metrics, AutoCloseable accessLog, String host, int port, Path root) {
+    this.inFlight = inFlight;
     this.accessLog = accessLog;
     this.undertow = undertow;
     this.durability = durability;
@@ -81,6 +86,8 @@ public final class VolumeServer implements AutoCloseable {
       metrics.close();
       throw new UncheckedIOException("cannot open the access log " + config.accessLog(), e);
     }
+    io.undertow.server.handlers.GracefulShutdownHandler inFlight =
+        new io.undertow.server.handlers.GracefulShutdownHandler(handler);
     Undertow undertow = Undertow.builder()
         .addHttpListener(config.port(), config.host())
         .setIoThreads(config.ioThreads())
@@ -96,7 +103,7 @@ public final class VolumeServer implements AutoCloseable {
         .setSocketOption(Options.TCP_NODELAY, true)
         // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the body,
         // so refused uploads are answered without the client sending them
-        .setHandler(handler)
+        .setHandler(inFlight)
         .build();
     try {
       undertow.start();
@@ -112,7 +119,7 @@ public final class VolumeServer implements AutoCloseable {
       throw e;
     }
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-    return new VolumeServer(undertow, durability, metrics, accessLog[0], config.host(), port, root);
+    return new VolumeServer(undertow, inFlight, durability, metrics, accessLog[0], config.host(), port, root);
   }
 
   private static void cleanTmp(Path tmp) throws IOException {
@@ -154,9 +161,20 @@ public final class VolumeServer implements AutoCloseable {
     return root;
   }
 
-  /** Stops listening and the worker threads, then flushes what {@code --sync batch} had not yet. */
+  /**
+   * Stops: lets requests in flight finish (up to 10 s; new ones get 503), stops listening and the
+   * worker threads, then flushes what {@code --sync batch} had not yet.
+   */
   @Override
   public void close() {
+    inFlight.shutdown();
+    try {
+      if (!inFlight.awaitShutdown(DRAIN_MILLIS)) {
+        LOG.warning("stopping with requests still in flight after " + DRAIN_MILLIS / 1000 + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     undertow.stop();
     durability.close();
     metrics.close();
