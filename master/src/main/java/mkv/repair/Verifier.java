@@ -345,10 +345,13 @@ public final class Verifier {
   }
 
   private static long mtime(AutoindexEntry file) {
+    if (file.mtime() == null) {
+      return 0; // unknown age
+    }
     try {
       return ZonedDateTime.parse(file.mtime(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-    } catch (DateTimeParseException | NullPointerException e) {
-      return 0; // unknown age
+    } catch (DateTimeParseException e) {
+      return 0;
     }
   }
 

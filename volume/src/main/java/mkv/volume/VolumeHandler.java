@@ -81,8 +81,8 @@ final class VolumeHandler implements HttpHandler {
     exchange.putAttachment(PATH, path);
     // GET and HEAD of a file, DELETE, and the start of a PUT stay on the IO thread, as in nginx:
     // stat, open, unlink and rename of a cached inode cost less than the hand-off to a worker and
-    // back (which cut 1 MiB GETs from ~4,000 to ~2,850 a second here); bodies go out with
-    // non-blocking sendfile (FileTransfer), and WriteHandler moves large bodies to a worker itself.
+    // back; bodies go out with non-blocking sendfile (FileTransfer), and WriteHandler moves large
+    // bodies to a worker itself.
     // Directory listings walk a whole directory: a worker.
     if (next == list && exchange.getRequestMethod().equals(Methods.HEAD) && exchange.getRequestPath().equals("/")) {
       onWorker(exchange, path, this::health);

@@ -43,11 +43,11 @@ public final class Rebalance {
    * What a rebalance did, or with dry run would do.
    *
    * @param scanned     records in the index
-   * @param toMove      records not where the new placement puts them (PENDING ones excluded)
+   * @param toMove      records not where the new placement puts them (unfinished ones excluded)
    * @param toMoveBytes their bytes, as recorded
    * @param unknownSize of those, records with no size (adopted from minikeyvalue), not in the bytes
    * @param moved       records moved (with dry run, 0)
-   * @param pending     PENDING records skipped
+   * @param pending     unfinished records skipped: PENDING (writes) and DELETING (deletes)
    * @param failed      records that could not be moved; each stays readable where it was
    * @param failures    the first few failures, {@code key: reason}
    */
@@ -61,10 +61,10 @@ public final class Rebalance {
       if (dryRun) {
         return "rebalance (dry run): would move " + toMove + " of " + scanned + " keys, " + Summary.bytes(toMoveBytes)
             + (unknownSize > 0 ? " (+" + unknownSize + " keys of unknown size)" : "") + "; " + pending
-            + " PENDING skipped";
+            + " unfinished (PENDING or DELETING) skipped";
       }
       return "rebalance: scanned " + scanned + ", moved " + moved + " (" + Summary.bytes(movedBytes) + "), in place "
-          + (scanned - toMove - pending) + ", skipped " + pending + " PENDING, failed " + failed + ", in "
+          + (scanned - toMove - pending) + ", skipped " + pending + " unfinished (PENDING or DELETING), failed " + failed + ", in "
           + Summary.duration(elapsed) + " (" + Summary.rate(moved, elapsed) + " keys/s)";
     }
   }
