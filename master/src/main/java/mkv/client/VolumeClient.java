@@ -233,11 +233,16 @@ public final class VolumeClient {
 
   /**
    * Asks a volume server {@code HEAD /} within the connect timeout: 200 when it takes writes, 507
-   * when its disk is full, 503 when it cannot write (it still serves reads).
+   * when its disk is full, 503 when it cannot write (it still serves reads, and says so with
+   * {@code Mkv-Read-Only}; any other 503, from a server stopping, fails like no answer).
    */
   public int ping(String server) throws VolumeException {
     Request request = new Request.Builder().url("http://" + server + "/").head().build();
     try (Response r = call(server, "HEAD", ping.newCall(request), 200, 503, 507)) {
+      if (r.code() != 200 && r.header("Mkv-Read-Only") == null) {
+        // not a volume refusing writes but one stopping (or something else answering): down
+        throw new VolumeException(server, r.code(), r.code() + " on HEAD /", null);
+      }
       return r.code();
     }
   }

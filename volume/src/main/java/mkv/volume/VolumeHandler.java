@@ -25,6 +25,8 @@ final class VolumeHandler implements HttpHandler {
 
   /** Below this much free space {@code HEAD /} says the disk is full (507), so the master sends no writes. */
   static final long FULL_BELOW = 64 * 1024;
+  /** Set on {@code HEAD /}'s 507 and 503: the volume still serves reads. */
+  public static final HttpString READ_ONLY = new HttpString("Mkv-Read-Only");
 
   private final Path root;
   private final java.nio.file.FileStore store;
@@ -106,6 +108,8 @@ final class VolumeHandler implements HttpHandler {
       return;
     }
     exchange.setStatusCode(status);
+    // Tells this 503 (serving reads, refusing writes) from that of a server that is stopping.
+    exchange.getResponseHeaders().put(READ_ONLY, "1");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
     exchange.endExchange();
   }
