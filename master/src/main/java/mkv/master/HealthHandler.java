@@ -4,6 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.List;
 import mkv.index.Index;
+import mkv.index.PlacementRecord;
 
 /**
  * For load balancers and orchestrators: {@code GET /_health} is 200 while the process serves;
@@ -29,7 +30,7 @@ final class HealthHandler {
 
   void ready(HttpServerExchange exchange) {
     try {
-      index.meta("placement");
+      PlacementRecord.stored(index); // a read of the index
     } catch (RuntimeException e) {
       send(exchange, 503, "not ready: the index cannot be read: " + e.getMessage());
       return;

@@ -47,14 +47,11 @@ final class KeyLocks {
    */
   Held take(String key, Runnable whenFree) {
     Hold mine = new Hold(key, false);
-    Hold other = held.putIfAbsent(key, mine);
-    if (other == null) {
+    Hold move = claim(mine);
+    if (move == null) {
       return mine;
     }
-    if (!other.move) {
-      throw busy();
-    }
-    other.released.thenRun(whenFree);
+    move.released.thenRun(whenFree);
     return null;
   }
 
@@ -68,15 +65,12 @@ final class KeyLocks {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       Hold mine = new Hold(key, false);
-      Hold other = held.putIfAbsent(key, mine);
-      if (other == null) {
+      Hold move = claim(mine);
+      if (move == null) {
         return mine;
       }
-      if (!other.move) {
-        throw busy();
-      }
       try {
-        other.released.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        move.released.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         throw new HttpError(503, "the key is being moved to another volume; retry shortly");
       } catch (InterruptedException e) {
@@ -100,7 +94,16 @@ final class KeyLocks {
     return held.putIfAbsent(key, mine) == null ? mine : null;
   }
 
-  private static HttpError busy() {
-    return new HttpError(409, "a write or delete of this key is in progress");
+  /**
+   * Takes the key for {@code mine}: null when taken, else the move that holds it.
+   *
+   * @throws HttpError 409 when another request holds it
+   */
+  private Hold claim(Hold mine) {
+    Hold other = held.putIfAbsent(mine.key, mine);
+    if (other != null && !other.move) {
+      throw new HttpError(409, "a write or delete of this key is in progress");
+    }
+    return other;
   }
 }

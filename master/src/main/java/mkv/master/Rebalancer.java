@@ -201,9 +201,11 @@ final class Rebalancer implements AutoCloseable {
       changes.forEach(LOG::warning);
       current.set(configured, replaced);
       Run r = run;
-      boolean operatorRun = r != null && r.phase != Phase.DONE && r.why.equals("rebalance");
-      launch(new Run(configured, replaced, operatorRun ? "rebalance" : "re-replication", r != null && operatorRun ? r.workers
-          : defaultWorkers, r != null && operatorRun ? r.rate : defaultRate, client));
+      if (r != null && r.phase != Phase.DONE && r.why.equals("rebalance")) {
+        launch(new Run(configured, replaced, "rebalance", r.workers, r.rate, client)); // the operator's run goes on
+      } else {
+        launch(new Run(configured, replaced, "re-replication", defaultWorkers, defaultRate, client));
+      }
     }
   }
 
@@ -472,14 +474,8 @@ final class Rebalancer implements AutoCloseable {
           Record record = index.get(key);
           if (record != null && !record.leaving().isEmpty() && record.state() != Record.State.PENDING
               && record.state() != Record.State.DELETING) {
-            // Copies on a volume down stay leaving: trying each would wait out a time-out per key.
-            List<String> down = record.leaving().stream()
-                .filter(l -> health.state(l) == VolumeHealth.State.DOWN).toList();
-            Record tried = dropper.dropLeaving(key, record.movedTo(record.replicas(), record.placement(),
-                record.leaving().stream().filter(l -> !down.contains(l)).toList()));
-            List<String> left = new ArrayList<>(tried.leaving());
-            left.addAll(down);
-            index.put(key, record.movedTo(record.replicas(), record.placement(), left), false);
+            index.put(key, dropper.dropLeaving(key, record, l -> health.state(l) != VolumeHealth.State.DOWN),
+                false);
           }
         }
       } catch (IOException | RuntimeException e) {

@@ -89,8 +89,16 @@ public final class KeyMover {
    * @return the record without the leaving copies that are gone (those that failed stay leaving)
    */
   public Record dropLeaving(String key, Record moved) {
-    List<String> left = new ArrayList<>();
-    for (VolumeException e : client.deleteAll(moved.leaving(), KeyPath.of(key))) {
+    return dropLeaving(key, moved, replica -> true);
+  }
+
+  /**
+   * Deletes the leaving copies on the replicas {@code reachable} accepts; the others (on a volume
+   * known to be down: trying would wait out a time-out per key) stay leaving, like those that fail.
+   */
+  public Record dropLeaving(String key, Record moved, java.util.function.Predicate<String> reachable) {
+    List<String> left = new ArrayList<>(moved.leaving().stream().filter(reachable.negate()).toList());
+    for (VolumeException e : client.deleteAll(moved.leaving().stream().filter(reachable).toList(), KeyPath.of(key))) {
       left.add(e.volume());
       LOG.warning("key " + key + ": the old copy on " + e.volume() + " could not be deleted yet: " + e.getMessage());
     }

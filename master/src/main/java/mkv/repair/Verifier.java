@@ -294,8 +294,8 @@ public final class Verifier {
   private void checkFile(String replica, String key, AutoindexEntry file) {
     files.increment();
     Record record = index.get(key);
-    if (record != null && (record.replicas().contains(replica) || record.state() == Record.State.PENDING)) {
-      return; // checked in the index pass, or a write in flight
+    if (record != null && (record.everyCopy().contains(replica) || record.state() == Record.State.PENDING)) {
+      return; // checked in the index pass, a copy a move deletes, or a write in flight
     }
     if (!olderThanGrace(mtime(file))) {
       return; // may be a write in flight whose record is not committed yet
@@ -307,7 +307,7 @@ public final class Verifier {
           return;
         }
         Record now = index.get(key);
-        if (now == null || !now.replicas().contains(replica)) {
+        if (now == null || !now.everyCopy().contains(replica)) {
           client.delete(replica, KeyPath.of(key));
           fixed(key, "deleted orphan on " + replica);
         }

@@ -51,13 +51,8 @@ class AddressesTest {
       servers.add(master);
       String url = "http://127.0.0.5:" + master.port();
 
-      assertTrue(Http.eventually(java.time.Duration.ofSeconds(10), () -> {
-        try {
-          return Http.get(url + "/_ready").code() == 200;
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      }), "the master never saw its volumes");
+      assertTrue(Http.eventually(java.time.Duration.ofSeconds(10), () -> Http.get(url + "/_ready").code() == 200),
+          "the master never saw its volumes");
       byte[] value = "from another host".getBytes(StandardCharsets.UTF_8);
       assertEquals(201, Http.put(url + "/far/key", value).code());
       Reply redirect = Http.get(url + "/far/key");

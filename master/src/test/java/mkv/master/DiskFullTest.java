@@ -27,9 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullTest {
   @Test
   void fullVolumeIs507NamingItAndOthersKeepWorking(@TempDir Path tmp) throws Exception {
-    Path small = Files.createDirectories(tmp.resolve("small"));
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
-        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it can be made");
+    Path small = smallDisk(tmp);
     List<VolumeServer> volumes = new ArrayList<>();
     try {
       volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
@@ -66,9 +64,7 @@ class DiskFullTest {
 
   @Test
   void aFullOrReadOnlyVolumeServesReadsButTakesNoWrites(@TempDir Path tmp) throws Exception {
-    Path small = Files.createDirectories(tmp.resolve("small"));
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
-        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it can be made");
+    Path small = smallDisk(tmp);
     List<VolumeServer> volumes = new ArrayList<>();
     try {
       volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
@@ -109,6 +105,14 @@ class DiskFullTest {
       }
       run("umount", small.toString());
     }
+  }
+
+  /** A 1 MiB tmpfs under {@code tmp} (the test is skipped where it cannot be mounted: it needs root). */
+  private static Path smallDisk(Path tmp) throws IOException, InterruptedException {
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
+        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it can be made");
+    return small;
   }
 
   /** Writes to {@code file} until the disk is full. */

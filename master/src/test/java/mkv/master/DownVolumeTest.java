@@ -80,13 +80,7 @@ class DownVolumeTest {
       assertEquals("ready: 2 of 3 volumes take writes\n", ready.text());
 
       volumes.get(0).close();
-      assertTrue(eventually(Duration.ofSeconds(5), () -> {
-        try {
-          return get(url + "/_ready").code() == 503;
-        } catch (IOException e) {
-          return false;
-        }
-      }));
+      assertTrue(eventually(Duration.ofSeconds(5), () -> get(url + "/_ready").code() == 503));
       String reason = get(url + "/_ready").text();
       assertTrue(reason.startsWith("not ready: 1 of 3 volumes take writes, a write needs 2 ("), reason);
       assertTrue(reason.contains(dead + " down") && reason.contains(volumes.get(0).address() + " down"), reason);

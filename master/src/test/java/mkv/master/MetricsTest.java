@@ -52,13 +52,8 @@ class MetricsTest {
       assertTrue(m.contains("mkv_rebalance_moved_keys"), "rebalance progress");
       assertTrue(m.contains("jvm_memory_used_bytes"), "JVM");
       assertTrue(m.contains("jvm_gc_"), "GC");
-      assertTrue(eventually(Duration.ofSeconds(10), () -> {
-        try {
-          return value(get(url + "/metrics").text(), "mkv_index_records\\{state=\"live\"\\}") == 5;
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      }), "records by state");
+      assertTrue(eventually(Duration.ofSeconds(10),
+          () -> value(get(url + "/metrics").text(), "mkv_index_records\\{state=\"live\"\\}") == 5), "records by state");
 
       String volume = get("http://" + c.addresses().get(0) + "/metrics").text();
       assertTrue(value(volume, "mkv_http_requests_total\\{method=\"PUT\",status=\"201\"\\}") >= 1, volume);
@@ -66,13 +61,9 @@ class MetricsTest {
       assertTrue(value(volume, "mkv_sync_flush_seconds_count\\{name=\"volume-sync\"\\}") >= 1, "volume flushes");
 
       c.kill(0);
-      assertTrue(eventually(Duration.ofSeconds(5), () -> {
-        try {
-          return value(get(url + "/metrics").text(), "mkv_volume_up\\{volume=\"" + c.addresses().get(0) + "\"\\}") == 0;
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      }), "a volume down shows");
+      String downSeries = "mkv_volume_up\\{volume=\"" + c.addresses().get(0) + "\"\\}";
+      assertTrue(eventually(Duration.ofSeconds(5), () -> value(get(url + "/metrics").text(), downSeries) == 0),
+          "a volume down shows");
     }
   }
 

@@ -3,7 +3,6 @@ package mkv.testing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -91,11 +90,17 @@ public final class Http {
     return sb.toString();
   }
 
+  /** A condition that may ask a server: an IOException (a server not up yet, say) counts as false. */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws IOException;
+  }
+
   /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
-  public static boolean eventually(Duration timeout, BooleanSupplier condition) {
+  public static boolean eventually(Duration timeout, Condition condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
+      if (holds(condition)) {
         return true;
       }
       try {
@@ -105,7 +110,15 @@ public final class Http {
         return false;
       }
     }
-    return condition.getAsBoolean();
+    return holds(condition);
+  }
+
+  private static boolean holds(Condition condition) {
+    try {
+      return condition.holds();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The state ({@code up}, {@code slow}, {@code down}) the master's {@code /_volumes} gives a server, or "?". */
