@@ -25,7 +25,7 @@ final class CycleWorkload {
     return Warmup.thenMeasure(config, "cycle", (bound, progress) -> run(config, target, bound, progress));
   }
 
-  private static Result run(BenchConfig config, Target target, Bound bound, Progress progress)
+  private static Result run(BenchConfig config, Target target, Bound bound, LiveLine progress)
       throws InterruptedException {
     int workers = config.concurrency(DEFAULT_WORKERS);
     Worker[] all = new Worker[workers];
@@ -147,11 +147,11 @@ final class CycleWorkload {
     private final byte[] value;
     private final Target target;
     private final Bound bound;
-    private final Progress progress;
+    private final LiveLine progress;
     private final Http1 master;
     private final Map<String, Http1> volumes = new HashMap<>();
 
-    Worker(int id, int size, Target target, Bound bound, Progress progress) {
+    Worker(int id, int size, Target target, Bound bound, LiveLine progress) {
       this.id = id;
       this.value = new byte[size];
       new Random(id).nextBytes(value);

@@ -29,7 +29,7 @@ final class GetWorkloads {
     for (int i = 0; i < config.keys(); i++) {
       keys.add(target.prefix + "/redirect/" + i);
     }
-    try (Progress p = Progress.start("redirect")) {
+    try (LiveLine p = LiveLine.start("redirect")) {
       p.phase("(set-up: PUT of " + keys.size() + " keys)");
       target.putAll(keys, "redirect-me".getBytes(), 16, p);
     }

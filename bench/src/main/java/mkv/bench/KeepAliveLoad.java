@@ -49,7 +49,7 @@ final class KeepAliveLoad {
   }
 
   /** Runs until {@code bound} stops it and every request in flight has its answer. */
-  static Result run(String workload, String name, Spec spec, Bound bound, Progress progress)
+  static Result run(String workload, String name, Spec spec, Bound bound, LiveLine progress)
       throws InterruptedException {
     int threads = Math.max(1, Math.min(spec.threads(), spec.connections()));
     List<Loop> loops = new ArrayList<>();
@@ -97,7 +97,7 @@ final class KeepAliveLoad {
     private final InetSocketAddress resolved;
     private final int connections;
     private final Bound bound;
-    private final Progress progress;
+    private final LiveLine progress;
     private final Histogram latency = Result.newHistogram();
     // direct, so that a write does not first copy the request into a temporary direct buffer
     private final ByteBuffer[] requests;
@@ -109,7 +109,7 @@ final class KeepAliveLoad {
     String firstError;
     private int open;
 
-    Loop(Spec spec, int connections, int index, Bound bound, Progress progress) {
+    Loop(Spec spec, int connections, int index, Bound bound, LiveLine progress) {
       this.spec = spec;
       this.resolved = new InetSocketAddress(spec.target().getHostString(), spec.target().getPort());
       this.connections = connections;

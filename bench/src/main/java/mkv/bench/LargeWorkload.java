@@ -43,7 +43,7 @@ final class LargeWorkload {
     String getError = null;
     long rssBefore = -1;
     long rssPeak = -1;
-    try (Progress progress = Progress.start("large");
+    try (LiveLine progress = LiveLine.start("large");
         Http1 master = new Http1(target.master, 1 << 20)) {
       for (int i = 0; bound.tryAcquire() || i == 0; i++) {
         String key = target.prefix + "/large/" + i;

@@ -38,7 +38,7 @@ final class ListWorkload {
     long now = System.currentTimeMillis();
     for (int i = 0; i < count; i++) {
       String k = key(runPrefix, i);
-      index.put(k, new Record(Record.State.LIVE, placement.replicasFor(k), 1, null, now, List.of()), false);
+      index.put(k, Record.live(placement.replicasFor(k)).withSize(1).withCreated(now), false);
     }
   }
 
@@ -52,7 +52,7 @@ final class ListWorkload {
     if (!config.listSeeded()) {
       int writers = config.concurrency(32);
       long t0 = System.nanoTime();
-      try (Progress p = Progress.start("list")) {
+      try (LiveLine p = LiveLine.start("list")) {
         p.phase("(set-up: PUT of " + keys.size() + " keys)");
         target.putAll(keys, new byte[] {'x'}, writers, p);
       }
@@ -70,7 +70,7 @@ final class ListWorkload {
     long bytes = 0;
     String firstError = null;
     long start = System.nanoTime();
-    try (Progress progress = Progress.start("list");
+    try (LiveLine progress = LiveLine.start("list");
         Http1 http = new Http1(target.master)) {
       String next = "";
       long inPass = 0;

@@ -41,7 +41,7 @@ final class Target {
    *
    * @return the number written; a failure stops the run with the first error
    */
-  long putAll(List<String> keys, byte[] value, int workers, Progress progress) throws IOException {
+  long putAll(List<String> keys, byte[] value, int workers, LiveLine progress) throws IOException {
     return forEach(keys, workers, (http, key) -> {
       Http1.Response r = http.exchange("PUT", key, value);
       if (r.status() != 201) {

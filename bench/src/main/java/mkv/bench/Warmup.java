@@ -11,7 +11,7 @@ final class Warmup {
   /** One run of a workload, bounded by {@code bound}, counting on {@code progress}. */
   @FunctionalInterface
   interface Run {
-    Result run(Bound bound, Progress progress) throws IOException, InterruptedException;
+    Result run(Bound bound, LiveLine progress) throws IOException, InterruptedException;
   }
 
   private Warmup() {}
@@ -23,14 +23,14 @@ final class Warmup {
   static Result thenMeasure(BenchConfig config, String workload, Run run) throws IOException, InterruptedException {
     if (!config.warmup().isZero()) {
       Result warm;
-      try (Progress p = Progress.start(workload + " warm-up")) {
+      try (LiveLine p = LiveLine.start(workload + " warm-up")) {
         warm = run.run(new Bound(config.warmup(), Long.MAX_VALUE), p);
       }
       if (warm.errors() > 0) {
         return warm.named(warm.name() + " (warm-up)");
       }
     }
-    try (Progress p = Progress.start(workload)) {
+    try (LiveLine p = LiveLine.start(workload)) {
       return run.run(new Bound(config.duration(), config.count()), p);
     }
   }

@@ -5,6 +5,8 @@ import static org.fusesource.leveldbjni.JniDBFactory.factory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,10 +42,13 @@ public final class Index implements Closeable {
    * (always {@code /...}) starts with, so scans skip them.
    */
   private static final String META = "\0mkv:";
+  /** Held while the index is open, so a second process or tool is refused in one line. */
+  static final String LOCK_FILE = "mkv.lock";
   /** Stripes of keys whose writes are counted, for {@link ReadCache}. */
   static final int STRIPES = 1 << 15;
 
   private final Path dir;
+  private final FileLock held;
   private final DB db;
   private final Object flushing = new Object();
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
@@ -51,8 +56,9 @@ public final class Index implements Closeable {
   // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is unchanged.
   private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
 
-  private Index(Path dir, DB db) {
+  private Index(Path dir, FileLock held, DB db) {
     this.dir = dir;
+    this.held = held;
     this.db = db;
   }
 
@@ -63,16 +69,32 @@ public final class Index implements Closeable {
    */
   public static Index open(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Options options = new Options().createIfMissing(true).cacheSize(64L << 20);
+    FileLock held = lock(dir);
     try {
-      return new Index(dir, factory.open(dir.toFile(), options));
-    } catch (IOException e) {
-      String m = String.valueOf(e.getMessage());
-      if (m.contains("lock") || m.contains("Resource temporarily unavailable")) {
-        throw new IndexLockedException(dir);
-      }
+      Options options = new Options().createIfMissing(true).cacheSize(64L << 20);
+      return new Index(dir, held, factory.open(dir.toFile(), options));
+    } catch (IOException | RuntimeException e) {
+      held.channel().close();
       throw e;
     }
+  }
+
+  // Our own lock file, beside LevelDB's LOCK (which it would not tell apart from other errors but by
+  // message): a process or thread that holds it is told so; the lock goes with the process.
+  private static FileLock lock(Path dir) throws IOException {
+    FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock held;
+    try {
+      held = channel.tryLock();
+    } catch (OverlappingFileLockException thisProcess) {
+      held = null;
+    }
+    if (held == null) {
+      channel.close();
+      throw new IndexLockedException(dir);
+    }
+    return held;
   }
 
   public Path dir() {
@@ -200,7 +222,11 @@ public final class Index implements Closeable {
       }
       logs.clear();
     }
-    db.close();
+    try {
+      db.close();
+    } finally {
+      held.channel().close();
+    }
   }
 
   static byte[] bytes(String key) {

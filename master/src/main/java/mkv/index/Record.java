@@ -66,24 +66,37 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     }
   }
 
-  /** A record with no copies leaving. */
-  public Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing,
-      String placement) {
-    this(state, replicas, size, md5, created, missing, placement, List.of());
-  }
-
-  /** A record whose replicas' placement is unknown. */
-  public Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing) {
-    this(state, replicas, size, md5, created, missing, null);
+  /**
+   * A served record of a value on {@code replicas}, of unknown size, md5, age and placement (a rebuilt
+   * or adopted key); the {@code with...} copies fill in what is known.
+   */
+  public static Record live(List<String> replicas) {
+    return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of());
   }
 
   /** A record for a write about to begin, of unknown size and md5. */
   public static Record pending(List<String> replicas, long now) {
-    return new Record(State.PENDING, replicas, -1, null, now, List.of());
+    return new Record(State.PENDING, replicas, -1, null, now, List.of(), null, List.of());
   }
 
   public Record withState(State next) {
     return new Record(next, replicas, size, md5, created, missing, placement, leaving);
+  }
+
+  public Record withSize(long bytes) {
+    return new Record(state, replicas, bytes, md5, created, missing, placement, leaving);
+  }
+
+  public Record withMd5(String hex) {
+    return new Record(state, replicas, size, hex, created, missing, placement, leaving);
+  }
+
+  public Record withCreated(long millis) {
+    return new Record(state, replicas, size, md5, millis, missing, placement, leaving);
+  }
+
+  public Record withMissing(List<String> notYetHolding) {
+    return new Record(state, replicas, size, md5, created, notYetHolding, placement, leaving);
   }
 
   /** This record as placed by the placement with {@code fingerprint}. */
@@ -164,7 +177,7 @@ public record Record(State state, List<String> replicas, long size, String md5, 
       md5 = s.substring(4, 36);
       s = s.substring(36);
     }
-    return new Record(state, split(s), -1, md5, 0, List.of());
+    return live(split(s)).withState(state).withMd5(md5);
   }
 
   private static String join(List<String> list) {

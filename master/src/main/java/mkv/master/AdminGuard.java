@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import mkv.http.HttpError;
 
 /**
  * Admin endpoints change the cluster ({@code POST /_verify?repair}, {@code POST /_rebalance}): they

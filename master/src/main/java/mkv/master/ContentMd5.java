@@ -2,6 +2,7 @@ package mkv.master;
 
 import java.util.Base64;
 import java.util.HexFormat;
+import mkv.http.HttpError;
 
 /** Reads a client's {@code Content-MD5}: base64 of the 16 bytes (RFC 1864), or 32 hex digits. */
 final class ContentMd5 {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeException;
+import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;

@@ -6,6 +6,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import mkv.client.SourceException;
 import mkv.client.VolumeException;
+import mkv.http.HttpError;
 
 /** The one place that turns a failure into a status and a one-line body. */
 final class Failures {
@@ -15,7 +16,7 @@ final class Failures {
 
   static int status(Throwable t) {
     if (t instanceof HttpError e) {
-      return e.status;
+      return e.status();
     }
     if (t instanceof VolumeException e) {
       if (e.diskFull()) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import mkv.http.HttpError;
 
 /**
  * At most one write, delete or move of a key at a time. A request that finds another request's

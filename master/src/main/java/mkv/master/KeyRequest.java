@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import mkv.http.HttpError;
 
 /**
  * A request's key (the percent-decoded path, leading {@code /} included) and query parameters,

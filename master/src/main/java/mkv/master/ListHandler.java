@@ -7,6 +7,7 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.Record;
 

@@ -15,6 +15,7 @@ import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.Written;
+import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
@@ -109,8 +110,8 @@ final class PutHandler {
         long created = System.currentTimeMillis();
         // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
         // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
-        index.put(key, new Record(Record.State.PENDING, replicas, length, expectedMd5, created, List.of(),
-            now.fingerprint()), false);
+        Record pending = Record.pending(replicas, created).withSize(length).withMd5(expectedMd5);
+        index.put(key, pending.placedBy(now.fingerprint()), false);
         return new Pending(key, held, old, replicas, targets, created, now.fingerprint());
       });
     } catch (RuntimeException e) {
@@ -154,8 +155,8 @@ final class PutHandler {
       missing.add(failure.volume());
       LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
     }
-    return new Record(Record.State.LIVE, p.replicas(), size, md5 ? hexMd5 : null, p.created(), missing,
-        p.placement());
+    return Record.live(p.replicas()).withSize(size).withMd5(md5 ? hexMd5 : null).withCreated(p.created())
+        .withMissing(missing).placedBy(p.placement());
   }
 
   // ---- small values: the IO thread from start to answer ----

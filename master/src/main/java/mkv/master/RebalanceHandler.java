@@ -6,6 +6,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.Arrays;
 import java.util.Map;
+import mkv.http.HttpError;
 import mkv.layout.Placement;
 
 /**

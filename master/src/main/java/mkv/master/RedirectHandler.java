@@ -5,6 +5,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.ReadCache;
 import mkv.index.Record;

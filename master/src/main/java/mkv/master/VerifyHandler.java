@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import mkv.cli.DurationConverter;
 import mkv.client.VolumeClient;
+import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.repair.Verifier;
 import mkv.work.Pool;

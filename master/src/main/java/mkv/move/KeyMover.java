@@ -80,7 +80,7 @@ public final class KeyMover {
         leaving.add(r);
       }
     }
-    return new Record(record.state(), want, size, md5, record.created(), List.of(), placement, leaving);
+    return record.movedTo(want, placement, leaving).withSize(size).withMd5(md5);
   }
 
   /**

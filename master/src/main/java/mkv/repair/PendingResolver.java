@@ -31,8 +31,7 @@ public final class PendingResolver {
    */
   public Outcome resolve(String key, Record record) {
     if (complete(key, record)) {
-      index.put(key, new Record(Record.State.LIVE, record.replicas(), record.size(), record.md5(), record.created(),
-          List.of(), record.placement()), true);
+      index.put(key, record.withState(Record.State.LIVE).withMissing(List.of()), true);
       return Outcome.COMPLETED;
     }
     if (!removeCopies(key, record)) {

@@ -280,8 +280,7 @@ public final class Verifier {
       if (!record.missing().isEmpty()) {
         List<String> stillMissing = new ArrayList<>(record.missing());
         stillMissing.removeAll(targets);
-        index.put(key, new Record(record.state(), record.replicas(), w.size(), record.md5(), record.created(),
-            stillMissing, record.placement()), true);
+        index.put(key, record.withSize(w.size()).withMissing(stillMissing), true);
       }
       for (String t : targets) {
         fixed(key, "copied from " + source + " to " + t);

@@ -22,7 +22,7 @@ class ReadCacheTest {
   @TempDir Path dir;
 
   private static Record live(long size) {
-    return new Record(Record.State.LIVE, List.of("a:1"), size, null, 0, List.of());
+    return Record.live(List.of("a:1")).withSize(size);
   }
 
   @Test

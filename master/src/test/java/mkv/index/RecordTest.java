@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 class RecordTest {
   @Test
   void roundTripsEveryField() {
-    Record r = new Record(Record.State.DELETING, List.of("a:1/sv01", "b:2/sv03"), 42, "2063c1608d6e0baf80249c42e2be5804",
-        1700000000000L, List.of("b:2/sv03"), "0123456789abcdef");
+    Record r = Record.live(List.of("a:1/sv01", "b:2/sv03")).withState(Record.State.DELETING).withSize(42)
+        .withMd5("2063c1608d6e0baf80249c42e2be5804").withCreated(1700000000000L).withMissing(List.of("b:2/sv03"))
+        .placedBy("0123456789abcdef");
     assertEquals(r, Record.decode(r.encode()));
     Record moved = r.movedTo(List.of("c:3/sv00"), "fedcba9876543210", List.of("a:1/sv01", "b:2/sv03"));
     assertEquals(moved, Record.decode(moved.encode()));
@@ -23,6 +24,19 @@ class RecordTest {
     assertEquals(List.of("c:3/sv00"), moved.holders());
     Record bare = Record.pending(List.of("a:1"), 5);
     assertEquals(bare, Record.decode(bare.encode()));
+  }
+
+  @Test
+  void eachCopyChangesOneFieldAndKeepsPlacementAndLeaving() {
+    Record moved = Record.live(List.of("a:1")).withSize(3).withCreated(9)
+        .movedTo(List.of("c:3"), "0123456789abcdef", List.of("a:1"));
+    Record hashed = moved.withMd5("2063c1608d6e0baf80249c42e2be5804");
+    assertEquals("0123456789abcdef", hashed.placement());
+    assertEquals(List.of("a:1"), hashed.leaving());
+    assertEquals(3, hashed.size());
+    assertEquals(9, hashed.created());
+    assertEquals(List.of("c:3"), hashed.withSize(4).withMissing(List.of("c:3")).replicas());
+    assertEquals(moved, hashed.withMd5(null));
   }
 
   @Test

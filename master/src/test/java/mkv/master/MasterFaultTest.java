@@ -236,8 +236,8 @@ class MasterFaultTest {
       List<String> replicas = c.config().placement().replicasFor(key);
       try (Index index = Index.open(c.config().db())) {
         // "value" has md5 2063c1608d6e0baf80249c42e2be5804
-        index.put(key, new Record(Record.State.PENDING, replicas, 5, "2063c1608d6e0baf80249c42e2be5804",
-            System.currentTimeMillis(), List.of()), true);
+        Record pending = Record.pending(replicas, System.currentTimeMillis()).withSize(5);
+        index.put(key, pending.withMd5("2063c1608d6e0baf80249c42e2be5804"), true);
       }
       for (String r : replicas) {
         Path file = c.dirOf(Placement.server(r)).resolve(KeyPath.of(key).substring(1));

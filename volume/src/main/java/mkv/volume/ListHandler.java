@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import mkv.http.HttpError;
 
 /**
  * GET of a directory (path ends in '/') in the format of nginx 1.22 {@code autoindex_format json}, so
@@ -35,10 +36,10 @@ final class ListHandler implements HttpHandler {
     Path dir = exchange.getAttachment(VolumeHandler.PATH).file();
     try {
       if (!Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()) {
-        throw new VolumeException(404, "not found");
+        throw new HttpError(404, "not found");
       }
     } catch (NoSuchFileException e) {
-      throw new VolumeException(404, "not found");
+      throw new HttpError(404, "not found");
     }
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {

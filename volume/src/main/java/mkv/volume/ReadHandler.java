@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
+import mkv.http.HttpError;
 import org.xnio.IoUtils;
 
 /** GET and HEAD of one file, with single byte ranges; the body goes out with sendfile. */
@@ -24,11 +25,11 @@ final class ReadHandler implements HttpHandler {
     try {
       attrs = Files.readAttributes(path.file(), BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new VolumeException(404, "not found");
+      throw new HttpError(404, "not found");
     }
     if (!attrs.isRegularFile()) {
       // a directory asked for without its trailing slash is not a blob
-      throw new VolumeException(404, "not found");
+      throw new HttpError(404, "not found");
     }
     FileChannel file = FileChannel.open(path.file(), StandardOpenOption.READ);
     try {
@@ -42,7 +43,7 @@ final class ReadHandler implements HttpHandler {
       ByteRange range = ByteRange.parse(exchange.getRequestHeaders().getFirst(Headers.RANGE), size);
       if (range == ByteRange.UNSATISFIABLE) {
         headers.put(Headers.CONTENT_RANGE, "bytes */" + size);
-        throw new VolumeException(416, "range not satisfiable");
+        throw new HttpError(416, "range not satisfiable");
       }
       if (range != null) {
         start = range.start();

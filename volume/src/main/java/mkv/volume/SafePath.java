@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import mkv.http.HttpError;
 
 /**
  * A raw request path mapped to a file or directory under the volume's root, or refused.
@@ -31,7 +32,7 @@ record SafePath(Path file, boolean directory, String display) {
   /**
    * @param root absolute, normalized root directory
    * @param rawPath the request path as sent, without query string
-   * @throws VolumeException 400 if the path is malformed or would leave root
+   * @throws HttpError 400 if the path is malformed or would leave root
    */
   static SafePath parse(Path root, String rawPath) {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
@@ -124,7 +125,7 @@ record SafePath(Path file, boolean directory, String display) {
     }
   }
 
-  private static VolumeException bad(String message) {
-    return new VolumeException(400, message);
+  private static HttpError bad(String message) {
+    return new HttpError(400, message);
   }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.HttpError;
 import org.xnio.IoUtils;
 
 /**
@@ -74,7 +75,7 @@ final class VolumeHandler implements HttpHandler {
         next = delete;
       } else {
         exchange.getResponseHeaders().put(Headers.ALLOW, ALLOW);
-        throw new VolumeException(405, "method not allowed");
+        throw new HttpError(405, "method not allowed");
       }
     } catch (RuntimeException e) {
       fail(exchange, path, e);
@@ -143,15 +144,15 @@ final class VolumeHandler implements HttpHandler {
     return SafePath.parse(root, exchange.getRequestPath());
   }
 
-  /** Answers a failure: one-line body, status from {@link VolumeException#of}, connection dropped if the body is unread. */
+  /** Answers a failure: one-line body, status from {@link Failures#of}, connection dropped if the body is unread. */
   static void fail(HttpServerExchange exchange, SafePath path, Throwable t) {
-    VolumeException failure = VolumeException.of(t);
+    HttpError failure = Failures.of(t);
     String what = exchange.getRequestMethod() + " "
         + (path != null ? path.display() : exchange.getRequestPath());
     if (failure.status() >= 500) {
       // IO errors are expected in operation (disconnects, full disks): no stack trace for them
       LOG.log(Level.WARNING, what + ": " + failure.getMessage(),
-          t instanceof java.io.IOException || t instanceof VolumeException ? null : t);
+          t instanceof java.io.IOException || t instanceof HttpError ? null : t);
     } else {
       LOG.log(Level.FINE, () -> what + ": " + failure.status() + " " + failure.getMessage());
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import mkv.http.HttpError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,11 +54,11 @@ class SafePathTest {
   @Test
   void refusesEveryEscapeAndOddity() {
     for (String raw : ESCAPES) {
-      VolumeException e = assertThrows(VolumeException.class, () -> SafePath.parse(ROOT, raw), raw);
+      HttpError e = assertThrows(HttpError.class, () -> SafePath.parse(ROOT, raw), raw);
       assertEquals(400, e.status(), raw);
     }
-    assertThrows(VolumeException.class, () -> SafePath.parse(ROOT, "x"));
-    assertThrows(VolumeException.class, () -> SafePath.parse(ROOT, "/" + "a".repeat(256)));
+    assertThrows(HttpError.class, () -> SafePath.parse(ROOT, "x"));
+    assertThrows(HttpError.class, () -> SafePath.parse(ROOT, "/" + "a".repeat(256)));
   }
 
   @Test

@@ -180,7 +180,7 @@ public final class Rebuild {
       Record next;
       if (old == null) {
         keys.increment();
-        next = new Record(Record.State.LIVE, List.of(replica), size, null, 0, List.of());
+        next = Record.live(List.of(replica)).withSize(size);
       } else if (old.replicas().contains(replica)) {
         return;
       } else {
@@ -194,7 +194,7 @@ public final class Rebuild {
               + old.size() + "; keeping the size of " + ordered.get(0));
           keptSize = ordered.get(0).equals(replica) ? size : old.size();
         }
-        next = new Record(Record.State.LIVE, ordered, keptSize, null, 0, List.of());
+        next = Record.live(ordered).withSize(keptSize);
       }
       index.put(key, next, false);
     }
@@ -247,8 +247,7 @@ public final class Rebuild {
       try {
         String md5 = client.md5(replica, path);
         if (md5 != null) {
-          index.put(key, new Record(record.state(), record.replicas(), record.size(), md5, record.created(),
-              record.missing()), false);
+          index.put(key, record.withMd5(md5), false);
           return;
         }
       } catch (VolumeException e) {

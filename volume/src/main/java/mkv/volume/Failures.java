@@ -4,41 +4,33 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import mkv.http.HttpError;
 
-/** A failed request: the HTTP status to answer and a one-line message for the body. */
-final class VolumeException extends RuntimeException {
-  private final int status;
-
-  VolumeException(int status, String message) {
-    super(message, null, false, false);
-    this.status = status;
-  }
-
-  int status() {
-    return status;
-  }
+/** Maps what went wrong in a volume handler to the status and one-line body to answer. */
+final class Failures {
+  private Failures() {}
 
   /**
    * The single failure-to-status switch: every handler failure goes through here.
    * ENOSPC is 507 so the master can tell a full disk from a broken one.
    */
-  static VolumeException of(Throwable t) {
-    if (t instanceof VolumeException v) {
+  static HttpError of(Throwable t) {
+    if (t instanceof HttpError v) {
       return v;
     }
     if (t instanceof NoSuchFileException) {
-      return new VolumeException(404, "not found");
+      return new HttpError(404, "not found");
     }
     if (isDiskFull(t)) {
-      return new VolumeException(507, "no space left on device");
+      return new HttpError(507, "no space left on device");
     }
     if (t instanceof AccessDeniedException) {
-      return new VolumeException(500, "permission denied");
+      return new HttpError(500, "permission denied");
     }
     if (t instanceof IOException) {
-      return new VolumeException(500, "io error: " + oneLine(t));
+      return new HttpError(500, "io error: " + oneLine(t));
     }
-    return new VolumeException(500, "internal error: " + oneLine(t));
+    return new HttpError(500, "internal error: " + oneLine(t));
   }
 
   static boolean isDiskFull(Throwable t) {

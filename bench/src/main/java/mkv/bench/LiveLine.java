@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The live progress line of the running workload: on stderr, redrawn in place, and only when
  * stderr is a terminal (a log file or a pipe gets the final table only).
  */
-final class Progress implements AutoCloseable {
+final class LiveLine implements AutoCloseable {
   final LongAdder ops = new LongAdder();
   final LongAdder errors = new LongAdder();
   private final String name;
@@ -15,7 +15,7 @@ final class Progress implements AutoCloseable {
   private final Thread painter;
   private volatile String phase = "";
 
-  private Progress(String name, boolean live, PrintStream err) {
+  private LiveLine(String name, boolean live, PrintStream err) {
     this.name = name;
     if (!live) {
       painter = null;
@@ -36,14 +36,14 @@ final class Progress implements AutoCloseable {
       }
       err.print("\r\033[K");
       err.flush();
-    }, "bench-progress");
+    }, "bench-live-line");
     painter.setDaemon(true);
     painter.start();
   }
 
   /** A progress line for {@code name}; draws nothing unless the process has a terminal. */
-  static Progress start(String name) {
-    return new Progress(name, mkv.cli.Terminal.attached(), System.err);
+  static LiveLine start(String name) {
+    return new LiveLine(name, mkv.cli.Terminal.attached(), System.err);
   }
 
   /** A few words after the counters, e.g. what a set-up step is doing. */
