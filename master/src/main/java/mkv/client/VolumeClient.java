@@ -247,6 +247,21 @@ public final class VolumeClient {
     }
   }
 
+  /**
+   * A server's {@code /metrics} text (Prometheus), within the connect timeout, or null when it has
+   * none (a stock nginx volume answers 404 or 405).
+   */
+  public String metrics(String server) throws VolumeException {
+    Request request = new Request.Builder().url("http://" + server + "/metrics").build();
+    try (Response r = call(server, "GET", ping.newCall(request), 200, 404, 405)) {
+      return r.code() == 200 ? r.body().string() : null;
+    } catch (VolumeException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new VolumeException(server, 0, "reading /metrics: " + e.getMessage(), e);
+    }
+  }
+
   /** The URL of {@code path} on a replica ({@code host:port[/svXX]}). */
   public static String url(String replica, String path) {
     return "http://" + replica + path;

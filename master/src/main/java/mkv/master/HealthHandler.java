@@ -29,22 +29,28 @@ final class HealthHandler {
   }
 
   void ready(HttpServerExchange exchange) {
+    Readiness r = readiness();
+    send(exchange, r.ready() ? 200 : 503, r.line());
+  }
+
+  /** Whether a write can succeed now, and why (or why not) in one line. */
+  record Readiness(boolean ready, String line) {}
+
+  Readiness readiness() {
     try {
       PlacementRecord.stored(index); // a read of the index
     } catch (RuntimeException e) {
-      send(exchange, 503, "not ready: the index cannot be read: " + e.getMessage());
-      return;
+      return new Readiness(false, "not ready: the index cannot be read: " + e.getMessage());
     }
     List<String> volumes = placement.effective().volumes();
     List<String> writable = volumes.stream().filter(health::writable).toList();
     if (writable.size() < minReplicas) {
       List<String> out = volumes.stream().filter(v -> !writable.contains(v))
           .map(v -> v + " " + health.state(v).name().toLowerCase(java.util.Locale.ROOT)).toList();
-      send(exchange, 503, "not ready: " + writable.size() + " of " + volumes.size() + " volumes take writes, a write "
-          + "needs " + minReplicas + " (" + String.join(", ", out) + ")");
-      return;
+      return new Readiness(false, "not ready: " + writable.size() + " of " + volumes.size() + " volumes take "
+          + "writes, a write needs " + minReplicas + " (" + String.join(", ", out) + ")");
     }
-    send(exchange, 200, "ready: " + writable.size() + " of " + volumes.size() + " volumes take writes");
+    return new Readiness(true, "ready: " + writable.size() + " of " + volumes.size() + " volumes take writes");
   }
 
   private static void send(HttpServerExchange exchange, int status, String line) {

@@ -60,7 +60,7 @@ final class MasterMetrics {
         .description("keys the current pass found out of place").register(registry);
   }
 
-  private synchronized double count(Record.State state) {
+  synchronized double count(Record.State state) {
     Long n = records.get(state);
     return n == null ? Double.NaN : n;
   }

@@ -19,6 +19,7 @@ final class MasterRouter implements HttpHandler {
   static final String REBALANCE_PATH = "/_rebalance";
   static final String HEALTH_PATH = "/_health";
   static final String READY_PATH = "/_ready";
+  static final String STATUS_PATH = "/_status";
   private static final HttpString UNLINK = new HttpString("UNLINK");
   private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
 
@@ -30,12 +31,15 @@ final class MasterRouter implements HttpHandler {
   private final VerifyHandler verify;
   private final RebalanceHandler rebalance;
   private final HealthHandler health;
+  private final StatusHandler status;
   private final AdminGuard guard;
   private final Metrics metrics;
 
   MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
-      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, AdminGuard guard, Metrics metrics) {
+      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, StatusHandler status, AdminGuard guard,
+      Metrics metrics) {
     this.metrics = metrics;
+    this.status = status;
     this.guard = guard;
     this.rebalance = rebalance;
     this.health = health;
@@ -50,7 +54,7 @@ final class MasterRouter implements HttpHandler {
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
     return key.startsWith("/_") && (key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH)
-        || key.equals(HEALTH_PATH) || key.equals(READY_PATH)) || key.equals(Metrics.PATH);
+        || key.equals(HEALTH_PATH) || key.equals(READY_PATH) || key.equals(STATUS_PATH)) || key.equals(Metrics.PATH);
   }
 
   @Override
@@ -90,6 +94,10 @@ final class MasterRouter implements HttpHandler {
       health.ready(exchange);
       return;
     }
+    if (read && key.equals(STATUS_PATH) && !request.has("json")) {
+      status.page(exchange); // a constant page: no need to leave the IO thread
+      return;
+    }
     if (method.equals(Methods.PUT) && PutHandler.isSmall(exchange)) {
       put.handleSmall(exchange, key);
       return;
@@ -105,6 +113,8 @@ final class MasterRouter implements HttpHandler {
       work = x -> verify.handle(x, request);
     } else if (read && key.equals(Metrics.PATH)) {
       work = x -> metrics.serve(x);
+    } else if (read && key.equals(STATUS_PATH)) {
+      work = x -> status.json(x);
     } else if (read && key.equals(REBALANCE_PATH)) {
       work = x -> rebalance.status(x);
     } else if (read && key.equals(VOLUMES_PATH)) {

@@ -18,6 +18,7 @@ import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
 import mkv.metrics.Metrics;
+import mkv.status.Sampler;
 import mkv.repair.PendingResolver;
 import mkv.sync.GroupCommit;
 import mkv.sync.SyncMode;
@@ -36,6 +37,8 @@ public final class MasterServer implements AutoCloseable {
   private final VolumeHealth health;
   private final Rebalancer rebalancer;
   private final Metrics metrics;
+  private final RecentErrors recentErrors;
+  private final Sampler sampler;
   private AutoCloseable accessLog = () -> { };
   private final ScheduledExecutorService background;
   private final Undertow undertow;
@@ -49,7 +52,9 @@ public final class MasterServer implements AutoCloseable {
     this.indexCommit = new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
     this.metrics = new Metrics();
     metrics.observe(indexCommit);
+    this.recentErrors = new RecentErrors();
     boolean started = false;
+    Sampler sampled = null;
     VolumeHealth h = null;
     Rebalancer rb = null;
     ScheduledExecutorService bg = null;
@@ -79,16 +84,20 @@ public final class MasterServer implements AutoCloseable {
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
       RedirectHandler redirect = new RedirectHandler(index, current, h, config.fallback(), config.md5());
       MasterMetrics masterMetrics = new MasterMetrics(metrics, index, h, redirect.cache(), rb);
+      VolumesHandler volumes = new VolumesHandler(h, rb, current);
+      HealthHandler health = new HealthHandler(index, h, current, config.minReplicas());
+      sampled = new Sampler(client);
       MasterRouter router = new MasterRouter(
           redirect,
           new ListHandler(index),
           new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, config.md5(),
               config.minReplicas(), config.stallTimeout()),
           new DeleteHandler(index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
-          new VolumesHandler(h, rb, current),
+          volumes,
           new VerifyHandler(index, client, current, locks),
           new RebalanceHandler(rb, current),
-          new HealthHandler(index, h, current, config.minReplicas()),
+          health,
+          new StatusHandler(volumes, health, rb, metrics, masterMetrics, sampled, recentErrors),
           new AdminGuard(config.adminToken()),
           metrics);
       g = new GracefulShutdownHandler(metrics.countRequests(new HttpContinueReadHandler(router)));
@@ -144,9 +153,14 @@ public final class MasterServer implements AutoCloseable {
         indexCommit.close();
         index.close();
         metrics.close();
+        recentErrors.close();
+        if (sampled != null) {
+          sampled.close();
+        }
         closeAccessLog();
       }
     }
+    this.sampler = sampled;
     this.health = h;
     this.rebalancer = rb;
     this.background = bg;
@@ -193,6 +207,8 @@ public final class MasterServer implements AutoCloseable {
     }
     index.close();
     metrics.close();
+    sampler.close();
+    recentErrors.close();
     closeAccessLog();
   }
 

@@ -28,7 +28,13 @@ final class VolumesHandler {
   }
 
   void handle(HttpServerExchange exchange) throws IOException {
-    List<Map<String, Object>> out = health.all().stream().map(s -> {
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    exchange.getResponseSender().send(JSON.writeValueAsString(describe()));
+  }
+
+  /** Each volume as {@code /_volumes} shows it, in the order the master lists them. */
+  List<Map<String, Object>> describe() {
+    return health.all().stream().map(s -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("volume", s.volume());
       m.put("state", s.state().name().toLowerCase(Locale.ROOT));
@@ -44,7 +50,5 @@ final class VolumesHandler {
       }
       return m;
     }).toList();
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-    exchange.getResponseSender().send(JSON.writeValueAsString(out));
   }
 }

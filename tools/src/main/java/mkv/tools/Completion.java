@@ -5,6 +5,7 @@ import mkv.cli.Cli;
 import mkv.master.MasterMain;
 import mkv.tools.rebalance.RebalanceCommand;
 import mkv.tools.rebuild.RebuildCommand;
+import mkv.tools.top.TopCommand;
 import mkv.tools.verify.VerifyCommand;
 import mkv.volume.VolumeMain;
 import picocli.AutoComplete;
@@ -22,7 +23,7 @@ public final class Completion {
     CommandLine top = new CommandLine(new Completion());
     // Each command as the launcher runs it: with --config and --log-level, which Cli adds.
     for (Object command : List.of(new MasterMain(), new VolumeMain(), new RebuildCommand(), new RebalanceCommand(),
-        new VerifyCommand())) {
+        new VerifyCommand(), new TopCommand())) {
       CommandLine sub = Cli.commandLine(command);
       top.addSubcommand(sub.getCommandName(), sub);
     }

@@ -3,9 +3,10 @@ package mkv.tools;
 import java.util.Arrays;
 import mkv.tools.rebalance.RebalanceCommand;
 import mkv.tools.rebuild.RebuildCommand;
+import mkv.tools.top.TopCommand;
 import mkv.tools.verify.VerifyCommand;
 
-/** {@code java -jar mkv-tools.jar rebuild|rebalance|verify ...}: the tools' jar, runnable. */
+/** {@code java -jar mkv-tools.jar rebuild|rebalance|verify|top ...}: the tools' jar, runnable. */
 public final class ToolsMain {
   private ToolsMain() {}
 
@@ -15,8 +16,9 @@ public final class ToolsMain {
       case "rebuild" -> RebuildCommand.main(rest);
       case "rebalance" -> RebalanceCommand.main(rest);
       case "verify" -> VerifyCommand.main(rest);
+      case "top" -> TopCommand.main(rest);
       default -> {
-        System.err.println("usage: java -jar mkv-tools.jar rebuild|rebalance|verify [--help]");
+        System.err.println("usage: java -jar mkv-tools.jar rebuild|rebalance|verify|top [--help]");
         System.exit(2);
       }
     }

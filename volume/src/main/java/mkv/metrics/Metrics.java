@@ -74,10 +74,15 @@ public final class Metrics implements AutoCloseable {
 
   /** Answers {@code GET /metrics}; call on a worker thread (a scrape takes a millisecond or so). */
   public void serve(HttpServerExchange exchange) {
-    beforeScrape.forEach(Runnable::run);
-    String text = registry.scrape();
+    String text = scrape();
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
     exchange.getResponseSender().send(text);
+  }
+
+  /** The Prometheus text {@code GET /metrics} answers. */
+  public String scrape() {
+    beforeScrape.forEach(Runnable::run);
+    return registry.scrape();
   }
 
   static Duration ms(double millis) {

@@ -1,5 +1,6 @@
 package mkv.volume;
 
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.HttpContinueReadHandler;
@@ -76,6 +77,7 @@ public final class VolumeServer implements AutoCloseable {
     }
     Metrics metrics = new Metrics();
     durability.observe(metrics);
+    new DiskSpaceMetrics(root.toFile()).bindTo(metrics.registry()); // disk_free_bytes, for top and /_status
     AutoCloseable[] accessLog = {() -> { }};
     io.undertow.server.HttpHandler handler;
     try {
