@@ -6,8 +6,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes N small keys (/fill/0 .. /fill/N-1, 100 bytes each unless a size is given) through a master,
- * 64 in flight, for the tools' measurement. Run with the JDK's source launcher:
+ * Writes N small keys (/fill/0 .. /fill/N-1, 100 bytes each unless a size is given) through a
+ * master, 64 in flight, for the tools' measurement. Run with the JDK's source launcher:
  * java Fill.java http://127.0.0.1:4000 100000 [SIZE]
  */
 public class Fill {
@@ -32,7 +32,8 @@ public class Fill {
     }
     inFlight.acquire(64);
     double s = (System.nanoTime() - start) / 1e9;
-    System.out.printf("filled %d keys in %.1f s (%.0f keys/s), %d failed%n", n, s, n / s, failed.get());
+    System.out.printf(
+        "filled %d keys in %.1f s (%.0f keys/s), %d failed%n", n, s, n / s, failed.get());
     if (failed.get() > 0) {
       System.exit(1);
     }

@@ -23,103 +23,171 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ./mkv bench}: the load generator; {@code --cluster} runs every workload on a local cluster. */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-    description = "Load generator for a master (--url) or a local cluster of child processes (--cluster). "
-        + "Prints a table, writes JSON (--out) and a chart (--plot); exits 1 if any request failed.")
+/**
+ * {@code ./mkv bench}: the load generator; {@code --cluster} runs every workload on a local
+ * cluster.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    sortOptions = false,
+    description =
+        "Load generator for a master (--url) or a local cluster of child processes (--cluster)."
+            + " Prints a table, writes JSON (--out) and a chart (--plot); exits 1 if any request"
+            + " failed.")
 public final class BenchMain implements Callable<Integer> {
   @Option(names = "--url", description = "Master to load, e.g. http://127.0.0.1:3000.")
   URI url;
 
-  @Option(names = "--cluster", description = "Start a master and 3 volumes (3 replicas, 10 subvolumes) as child "
-      + "processes in a temp dir, run the workloads, then stop and delete everything.")
+  @Option(
+      names = "--cluster",
+      description =
+          "Start a master and 3 volumes (3 replicas, 10 subvolumes) as child "
+              + "processes in a temp dir, run the workloads, then stop and delete everything.")
   boolean cluster;
 
-  @Option(names = "--workloads", split = ",", description = "Comma-separated, from: missing, redirect, cycle, disk (the fsync reference for cycle), large, "
-      + "volume, list, ceiling (default: all).")
+  @Option(
+      names = "--workloads",
+      split = ",",
+      description =
+          "Comma-separated, from: missing, redirect, cycle, disk (the fsync reference for cycle),"
+              + " large, volume, list, ceiling (default: all).")
   List<String> workloads = BenchConfig.ALL;
 
-  @Option(names = "--concurrency", description = "Connections or workers for every workload (default: 64 for "
-      + "missing/redirect/ceiling, 16 for cycle, 8 for volume, 32 writers for the list set-up).")
+  @Option(
+      names = "--concurrency",
+      description =
+          "Connections or workers for every workload (default: 64 for missing/redirect/ceiling, 16"
+              + " for cycle, 8 for volume, 32 writers for the list set-up).")
   Integer concurrency;
 
-  @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
       description = "Most time per workload (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "20s", converter = DurationConverter.class,
-      description = "How long each rate workload (missing, redirect, cycle, volume, ceiling) runs unmeasured "
-          + "first, so that the servers' JIT has compiled their hot path (cycle's PUT and DELETE paths take "
-          + "~30 s of load on 2 cores); 0s for none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "20s",
+      converter = DurationConverter.class,
+      description =
+          "How long each rate workload (missing, redirect, cycle, volume, ceiling) runs unmeasured"
+              + " first, so that the servers' JIT has compiled their hot path (cycle's PUT and"
+              + " DELETE paths take ~30 s of load on 2 cores); 0s for none (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--count", defaultValue = "9223372036854775807",
+  @Option(
+      names = "--count",
+      defaultValue = "9223372036854775807",
       description = "Most operations per workload (default: unbounded; large always does one).")
   long count;
 
-  @Option(names = "--size", defaultValue = "256MiB", converter = SizeConverter.class,
+  @Option(
+      names = "--size",
+      defaultValue = "256MiB",
+      converter = SizeConverter.class,
       description = "Value size of large (default: ${DEFAULT-VALUE}).")
   long size;
 
-  @Option(names = "--cycle-size", defaultValue = "1KiB", converter = SizeConverter.class,
+  @Option(
+      names = "--cycle-size",
+      defaultValue = "1KiB",
+      converter = SizeConverter.class,
       description = "Value size of cycle (default: ${DEFAULT-VALUE}).")
   long cycleSize;
 
-  @Option(names = "--volume-size", defaultValue = "1MiB", converter = SizeConverter.class,
+  @Option(
+      names = "--volume-size",
+      defaultValue = "1MiB",
+      converter = SizeConverter.class,
       description = "Blob size of volume (default: ${DEFAULT-VALUE}).")
   long volumeSize;
 
-  @Option(names = "--keys", defaultValue = "1000", description = "Keys GET by missing and redirect (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--keys",
+      defaultValue = "1000",
+      description = "Keys GET by missing and redirect (default: ${DEFAULT-VALUE}).")
   int keys;
 
-  @Option(names = "--list-keys", defaultValue = "100000", description = "Keys under the prefix list pages through "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--list-keys",
+      defaultValue = "100000",
+      description = "Keys under the prefix list pages through " + "(default: ${DEFAULT-VALUE}).")
   int listKeys;
 
-  @Option(names = "--page-size", defaultValue = "1000", description = "Keys per list page (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--page-size",
+      defaultValue = "1000",
+      description = "Keys per list page (default: ${DEFAULT-VALUE}).")
   int pageSize;
 
-  @Option(names = "--client-threads", defaultValue = "2", description = "Selector threads of the fast client; "
-      + "on 2 shared cores two drive nginx's return 302 ~12%% faster than one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--client-threads",
+      defaultValue = "2",
+      description =
+          "Selector threads of the fast client; on 2 shared cores two drive nginx's return 302"
+              + " ~12%% faster than one (default: ${DEFAULT-VALUE}).")
   int clientThreads;
 
-  @Option(names = "--keep-keys", description = "With --url: leave the keys this run wrote (default: delete them "
-      + "at the end).")
+  @Option(
+      names = "--keep-keys",
+      description =
+          "With --url: leave the keys this run wrote (default: delete them " + "at the end).")
   boolean keepKeys;
 
-  @Option(names = "--master-pid", defaultValue = "0", description = "With --url: the master's PID, for its RSS in large.")
+  @Option(
+      names = "--master-pid",
+      defaultValue = "0",
+      description = "With --url: the master's PID, for its RSS in large.")
   long masterPid;
 
-  @Option(names = "--volume-url", description = "With --url: the volume for the volume workload (default: the "
-      + "first of the master's /_volumes).")
+  @Option(
+      names = "--volume-url",
+      description =
+          "With --url: the volume for the volume workload (default: the "
+              + "first of the master's /_volumes).")
   URI volumeUrl;
 
-  @Option(names = "--nginx", description = "nginx binary for the references (default: nginx on PATH or /usr/sbin).")
+  @Option(
+      names = "--nginx",
+      description = "nginx binary for the references (default: nginx on PATH or /usr/sbin).")
   Path nginxBinary;
 
   @Option(names = "--no-nginx", description = "Skip the nginx references.")
   boolean noNginx;
 
-  @Option(names = "--child-jvm-opts", defaultValue = "", description = "With --cluster: extra JVM flags for the "
-      + "master and volumes, space-separated; {name} becomes master, volume0, ... (e.g. for JFR file names).")
+  @Option(
+      names = "--child-jvm-opts",
+      defaultValue = "",
+      description =
+          "With --cluster: extra JVM flags for the master and volumes, space-separated; {name}"
+              + " becomes master, volume0, ... (e.g. for JFR file names).")
   String childJvmOpts;
 
-  @Mixin
-  SyncOptions sync;
+  @Mixin SyncOptions sync;
 
-  @Option(names = "--reference-volumes", description = "With --cluster and cycle: run cycle a second time, on our "
-      + "master over 3 stock nginx WebDAV volumes (nginx), and give every CPU figure of cycle in units of an nginx "
-      + "volume's CPU per cycle in the same run.")
+  @Option(
+      names = "--reference-volumes",
+      description =
+          "With --cluster and cycle: run cycle a second time, on our master over 3 stock nginx"
+              + " WebDAV volumes (nginx), and give every CPU figure of cycle in units of an nginx"
+              + " volume's CPU per cycle in the same run.")
   String referenceVolumes;
 
-  @Option(names = "--out", defaultValue = "results.json", description = "JSON results (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "results.json",
+      description = "JSON results (default: ${DEFAULT-VALUE}).")
   Path out;
 
   @Option(names = "--plot", description = "PNG bar chart of ops/s and p99 latency per workload.")
   Path plot;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -128,7 +196,8 @@ public final class BenchMain implements Callable<Integer> {
     }
     for (String w : workloads) {
       if (!BenchConfig.ALL.contains(w)) {
-        return usage("unknown workload '" + w + "'; choose from " + String.join(",", BenchConfig.ALL));
+        return usage(
+            "unknown workload '" + w + "'; choose from " + String.join(",", BenchConfig.ALL));
       }
     }
     if (referenceVolumes != null && (!referenceVolumes.equals("nginx") || !cluster)) {
@@ -136,7 +205,8 @@ public final class BenchMain implements Callable<Integer> {
     }
     Path nginx = noNginx ? null : nginxBinary != null ? nginxBinary : Nginx.find();
     if (referenceVolumes != null && nginx == null) {
-      return usage("--reference-volumes nginx needs nginx (apt-get install nginx, or --nginx PATH)");
+      return usage(
+          "--reference-volumes nginx needs nginx (apt-get install nginx, or --nginx PATH)");
     }
     List<AutoCloseable> open = new ArrayList<>();
     // Ctrl-C: stop the children and delete the temp dirs; normal exits close them below first
@@ -149,12 +219,18 @@ public final class BenchMain implements Callable<Integer> {
       long pid = masterPid;
       InetSocketAddress volume = volumeUrl == null ? null : Http1.addressOf(volumeUrl);
       Map<String, Long> processes = masterPid > 0 ? Map.of("master", masterPid) : Map.of();
-      List<String> opts = childJvmOpts.isBlank() ? List.of() : Arrays.asList(childJvmOpts.trim().split("\\s+"));
-      LocalCluster.Spec spec = new LocalCluster.Spec(3, 3, 10, opts, sync.mode, sync.interval, null);
+      List<String> opts =
+          childJvmOpts.isBlank() ? List.of() : Arrays.asList(childJvmOpts.trim().split("\\s+"));
+      LocalCluster.Spec spec =
+          new LocalCluster.Spec(3, 3, 10, opts, sync.mode, sync.interval, null);
       if (cluster) {
         System.err.println("bench: starting a master and 3 volumes (--sync " + sync.mode + ")...");
-        LocalCluster c = LocalCluster.start(spec,
-            seedList ? (index, placement) -> ListWorkload.seed(index, placement, prefix, listKeys) : null);
+        LocalCluster c =
+            LocalCluster.start(
+                spec,
+                seedList
+                    ? (index, placement) -> ListWorkload.seed(index, placement, prefix, listKeys)
+                    : null);
         synchronized (open) {
           open.add(c);
         }
@@ -167,9 +243,25 @@ public final class BenchMain implements Callable<Integer> {
       }
       BenchConfig config;
       try {
-        config = new BenchConfig(workloads, concurrency, duration, warmup, count, size, Math.toIntExact(cycleSize),
-            Math.toIntExact(volumeSize), keys, listKeys, pageSize, clientThreads, pid, volume, nginx, seedList,
-            sync.mode);
+        config =
+            new BenchConfig(
+                workloads,
+                concurrency,
+                duration,
+                warmup,
+                count,
+                size,
+                Math.toIntExact(cycleSize),
+                Math.toIntExact(volumeSize),
+                keys,
+                listKeys,
+                pageSize,
+                clientThreads,
+                pid,
+                volume,
+                nginx,
+                seedList,
+                sync.mode);
       } catch (IllegalArgumentException | ArithmeticException e) {
         return usage(e.getMessage());
       }
@@ -183,7 +275,10 @@ public final class BenchMain implements Callable<Integer> {
       Target target = new Target(master, volume, prefix, processes);
       List<Result> results = run(config, target, server);
       if (url != null && !keepKeys) {
-        System.err.println("bench: deleting the keys this run wrote under " + prefix + " (--keep-keys keeps them)...");
+        System.err.println(
+            "bench: deleting the keys this run wrote under "
+                + prefix
+                + " (--keep-keys keeps them)...");
         System.err.println("bench: deleted " + target.cleanUp(16) + " keys");
       }
       if (referenceVolumes != null && workloads.contains("cycle")) {
@@ -191,9 +286,14 @@ public final class BenchMain implements Callable<Integer> {
       }
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("started", Instant.now().toString());
-      run.put("target", cluster ? "--cluster (master + 3 volumes, 3 replicas, 10 subvolumes)" : master.toString());
+      run.put(
+          "target",
+          cluster
+              ? "--cluster (master + 3 volumes, 3 replicas, 10 subvolumes)"
+              : master.toString());
       run.put("cores", Runtime.getRuntime().availableProcessors());
-      run.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+      run.put(
+          "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
       run.put("duration_s", duration.toMillis() / 1000.0);
       run.put("warmup_s", warmup.toMillis() / 1000.0);
       run.put("nginx", nginx == null ? null : nginx.toString());
@@ -225,7 +325,8 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  private List<Result> run(BenchConfig config, Target target, Nginx nginx) throws IOException, InterruptedException {
+  private List<Result> run(BenchConfig config, Target target, Nginx nginx)
+      throws IOException, InterruptedException {
     List<Result> results = new ArrayList<>();
     for (String w : config.workloads()) {
       System.err.println("bench: " + w + "...");
@@ -251,11 +352,12 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /**
-   * Runs cycle again on our master over stock nginx volumes, and restates our cycle's CPU in units of
-   * an nginx volume's CPU per cycle; the reference row follows ours.
+   * Runs cycle again on our master over stock nginx volumes, and restates our cycle's CPU in units
+   * of an nginx volume's CPU per cycle; the reference row follows ours.
    */
-  private static List<Result> withNginxVolumes(BenchConfig config, LocalCluster.Spec spec, List<Result> results,
-      List<AutoCloseable> open) throws IOException, InterruptedException {
+  private static List<Result> withNginxVolumes(
+      BenchConfig config, LocalCluster.Spec spec, List<Result> results, List<AutoCloseable> open)
+      throws IOException, InterruptedException {
     System.err.println("bench: cycle on our master over 3 nginx volumes (the CPU unit)...");
     LocalCluster c = LocalCluster.start(spec, null);
     synchronized (open) {
@@ -263,8 +365,15 @@ public final class BenchMain implements Callable<Integer> {
     }
     Result reference;
     try {
-      reference = CycleWorkload.run(config, new Target(URI.create(c.masterUrl()), c.volumes().get(0),
-          Target.newPrefix(), c.processes())).named("cycle, nginx volumes");
+      reference =
+          CycleWorkload.run(
+                  config,
+                  new Target(
+                      URI.create(c.masterUrl()),
+                      c.volumes().get(0),
+                      Target.newPrefix(),
+                      c.processes()))
+              .named("cycle, nginx volumes");
     } finally {
       c.close();
     }
@@ -291,7 +400,12 @@ public final class BenchMain implements Callable<Integer> {
       Http1.Response r = http.exchange("GET", "/_volumes", null);
       JsonNode list = new ObjectMapper().readTree(r.body());
       if (r.status() != 200 || list.size() == 0) {
-        throw new IOException("cannot find a volume at " + master + "/_volumes (" + r.status() + "); give --volume-url");
+        throw new IOException(
+            "cannot find a volume at "
+                + master
+                + "/_volumes ("
+                + r.status()
+                + "); give --volume-url");
       }
       String hostPort = list.get(0).get("volume").asText();
       return Http1.addressOf(URI.create("http://" + hostPort.replaceFirst("/.*", "")));

@@ -3,7 +3,10 @@ package mkv.bench;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** How long and how many: a workload stops at whichever of its deadline and its operation count comes first. */
+/**
+ * How long and how many: a workload stops at whichever of its deadline and its operation count
+ * comes first.
+ */
 final class Bound {
   private final long deadline;
   private final long maxOps;

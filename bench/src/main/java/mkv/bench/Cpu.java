@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * CPU time a process has used, user plus system, from {@code /proc/PID/stat}: all its threads, and its
- * child processes (nginx's workers) while they run. Linux only; the figures the bench compares are
- * CPU per operation, so that a server's cost is seen apart from the load generator's on shared cores.
+ * CPU time a process has used, user plus system, from {@code /proc/PID/stat}: all its threads, and
+ * its child processes (nginx's workers) while they run. Linux only; the figures the bench compares
+ * are CPU per operation, so that a server's cost is seen apart from the load generator's on shared
+ * cores.
  */
 final class Cpu {
   /** /proc counts in clock ticks of 1/100 s (USER_HZ, fixed at 100 on Linux's user ABI). */
@@ -19,7 +20,8 @@ final class Cpu {
   /** Nanoseconds of CPU of {@code pid} and its descendants. */
   static long nanos(long pid) throws IOException {
     long ticks = ticks(pid);
-    for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+    for (ProcessHandle child :
+        ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
       try {
         ticks += ticks(child.pid());
       } catch (IOException gone) {

@@ -22,7 +22,8 @@ final class CycleWorkload {
   private CycleWorkload() {}
 
   static Result run(BenchConfig config, Target target) throws IOException, InterruptedException {
-    return Warmup.thenMeasure(config, "cycle", (bound, progress) -> run(config, target, bound, progress));
+    return Warmup.thenMeasure(
+        config, "cycle", (bound, progress) -> run(config, target, bound, progress));
   }
 
   private static Result run(BenchConfig config, Target target, Bound bound, LiveLine progress)
@@ -76,8 +77,16 @@ final class CycleWorkload {
       extra.put(CPU, perCycle);
     }
     // bytes: each cycle writes the value once (the master fans it out) and reads it once
-    return new Result("cycle", "cycle (PUT+GET+DEL)", ops, errors, 2L * ops * config.cycleSize(), seconds, cycle,
-        firstError, extra);
+    return new Result(
+        "cycle",
+        "cycle (PUT+GET+DEL)",
+        ops,
+        errors,
+        2L * ops * config.cycleSize(),
+        seconds,
+        cycle,
+        firstError,
+        extra);
   }
 
   /** The key of the CPU figures in a result's extra: milliseconds of CPU per cycle, by process. */
@@ -95,8 +104,12 @@ final class CycleWorkload {
     if (mine == null || theirs == null) {
       return ours;
     }
-    double nginx = theirs.entrySet().stream().filter(e -> e.getKey().startsWith("nginx"))
-        .mapToDouble(Map.Entry::getValue).average().orElse(0);
+    double nginx =
+        theirs.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("nginx"))
+            .mapToDouble(Map.Entry::getValue)
+            .average()
+            .orElse(0);
     if (nginx <= 0) {
       return ours;
     }
@@ -198,11 +211,19 @@ final class CycleWorkload {
       Http1.Response redirect = expect(master.exchange("GET", key, null), 302, "GET");
       URI location = URI.create(redirect.header("location"));
       InetSocketAddress at = Http1.addressOf(location);
-      Http1 volume = volumes.computeIfAbsent(at.getHostString() + ":" + at.getPort(), k -> new Http1(at));
-      Http1.Response body = expect(volume.exchange("GET", location.getRawPath(), null), 200, "GET " + location);
+      Http1 volume =
+          volumes.computeIfAbsent(at.getHostString() + ":" + at.getPort(), k -> new Http1(at));
+      Http1.Response body =
+          expect(volume.exchange("GET", location.getRawPath(), null), 200, "GET " + location);
       if (!Arrays.equals(body.body(), value)) {
-        throw new IOException("GET " + location + " returned " + body.body().length + " bytes that differ from the "
-            + value.length + " written");
+        throw new IOException(
+            "GET "
+                + location
+                + " returned "
+                + body.body().length
+                + " bytes that differ from the "
+                + value.length
+                + " written");
       }
       long t2 = System.nanoTime();
       expect(master.exchange("DELETE", key, null), 204, "DELETE");
@@ -213,9 +234,11 @@ final class CycleWorkload {
       cycle.recordValue(t3 - t0);
     }
 
-    private static Http1.Response expect(Http1.Response r, int status, String what) throws IOException {
+    private static Http1.Response expect(Http1.Response r, int status, String what)
+        throws IOException {
       if (r.status() != status) {
-        throw new IOException(what + ": " + r.status() + " (expected " + status + ") " + r.text().strip());
+        throw new IOException(
+            what + ": " + r.status() + " (expected " + status + ") " + r.text().strip());
       }
       return r;
     }

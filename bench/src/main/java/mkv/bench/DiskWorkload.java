@@ -33,31 +33,39 @@ final class DiskWorkload {
     try {
       for (int w = 0; w < workers; w++) {
         int id = w;
-        threads[w] = new Thread(() -> {
-          ByteBuffer value = ByteBuffer.allocate(1024);
-          Histogram mine = Result.newHistogram();
-          try {
-            while (bound.tryAcquire()) {
-              long t = System.nanoTime();
-              Path tmp = dir.resolve("t" + id + "-" + ops[id]);
-              try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                out.write(value.clear());
-                out.force(true);
-              }
-              Files.move(tmp, dir.resolve("f" + id + "-" + ops[id]), StandardCopyOption.ATOMIC_MOVE);
-              try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-              }
-              mine.recordValue(System.nanoTime() - t);
-              ops[id]++;
-            }
-          } catch (IOException e) {
-            error[id] = e.toString();
-          }
-          synchronized (latency) {
-            latency.add(mine);
-          }
-        }, "disk-" + w);
+        threads[w] =
+            new Thread(
+                () -> {
+                  ByteBuffer value = ByteBuffer.allocate(1024);
+                  Histogram mine = Result.newHistogram();
+                  try {
+                    while (bound.tryAcquire()) {
+                      long t = System.nanoTime();
+                      Path tmp = dir.resolve("t" + id + "-" + ops[id]);
+                      try (FileChannel out =
+                          FileChannel.open(
+                              tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        out.write(value.clear());
+                        out.force(true);
+                      }
+                      Files.move(
+                          tmp,
+                          dir.resolve("f" + id + "-" + ops[id]),
+                          StandardCopyOption.ATOMIC_MOVE);
+                      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                        d.force(true);
+                      }
+                      mine.recordValue(System.nanoTime() - t);
+                      ops[id]++;
+                    }
+                  } catch (IOException e) {
+                    error[id] = e.toString();
+                  }
+                  synchronized (latency) {
+                    latency.add(mine);
+                  }
+                },
+                "disk-" + w);
         threads[w].start();
       }
       for (Thread t : threads) {
@@ -85,7 +93,15 @@ final class DiskWorkload {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("threads", workers);
     extra.put("dir", dir.getParent().toString());
-    return new Result("disk", "disk: durable 1 KiB writes", total, errors, total * 1024, seconds, latency, firstError,
+    return new Result(
+        "disk",
+        "disk: durable 1 KiB writes",
+        total,
+        errors,
+        total * 1024,
+        seconds,
+        latency,
+        firstError,
         extra);
   }
 }

@@ -64,7 +64,8 @@ final class Http1 implements Closeable {
 
   /** {@code host:port} of a URL such as a redirect's Location. */
   static InetSocketAddress addressOf(URI uri) {
-    return InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
+    return InetSocketAddress.createUnresolved(
+        uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
   }
 
   /** A request with a small body (or none), whose response body is read into memory. */
@@ -80,24 +81,34 @@ final class Http1 implements Closeable {
     }
     byte[] first = request;
     byte[] rest = body;
-    return call(o -> {
-      o.write(first);
-      if (rest != null) {
-        o.write(rest);
-      }
-    }, method, collected::write, collected);
+    return call(
+        o -> {
+          o.write(first);
+          if (rest != null) {
+            o.write(rest);
+          }
+        },
+        method,
+        collected::write,
+        collected);
   }
 
   /** A request whose body of {@code length} bytes is streamed from {@code source}. */
-  Response stream(String method, String target, long length, Source source, Sink sink) throws IOException {
+  Response stream(String method, String target, long length, Source source, Sink sink)
+      throws IOException {
     byte[] head = head(method, target, length);
-    return call(o -> {
-      o.write(head);
-      source.writeTo(o);
-    }, method, sink, null);
+    return call(
+        o -> {
+          o.write(head);
+          source.writeTo(o);
+        },
+        method,
+        sink,
+        null);
   }
 
-  private Response call(Source request, String method, Sink sink, ByteArrayOutputStream collected) throws IOException {
+  private Response call(Source request, String method, Sink sink, ByteArrayOutputStream collected)
+      throws IOException {
     open();
     try {
       request.writeTo(out);
@@ -114,8 +125,16 @@ final class Http1 implements Closeable {
   }
 
   private byte[] head(String method, String target, long length) {
-    StringBuilder sb = new StringBuilder(128).append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ")
-        .append(address.getHostString()).append(':').append(address.getPort()).append("\r\nUser-Agent: mkv-bench\r\n");
+    StringBuilder sb =
+        new StringBuilder(128)
+            .append(method)
+            .append(' ')
+            .append(target)
+            .append(" HTTP/1.1\r\nHost: ")
+            .append(address.getHostString())
+            .append(':')
+            .append(address.getPort())
+            .append("\r\nUser-Agent: mkv-bench\r\n");
     if (length >= 0) {
       sb.append("Content-Length: ").append(length).append("\r\n");
     }
@@ -133,7 +152,9 @@ final class Http1 implements Closeable {
       s.connect(new InetSocketAddress(address.getHostString(), address.getPort()), 10_000);
     } catch (IOException e) {
       s.close();
-      throw new IOException("connect " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "connect " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(),
+          e);
     }
     socket = s;
     in = s.getInputStream();
@@ -152,7 +173,8 @@ final class Http1 implements Closeable {
     for (String h; !(h = line()).isEmpty(); ) {
       int colon = h.indexOf(':');
       if (colon > 0) {
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        headers.put(
+            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
       }
     }
     if (!head && code != 204 && code != 304 && code / 100 != 1) {

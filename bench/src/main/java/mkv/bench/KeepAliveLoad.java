@@ -17,8 +17,8 @@ import org.HdrHistogram.Histogram;
 /**
  * A lean HTTP/1.1 load loop for small, fast requests: many keep-alive connections driven by a few
  * NIO selector threads, requests pre-built as bytes, one request in flight per connection (no
- * pipelining, as a real client). A response is parsed just enough to check its status and skip
- * its {@code Content-Length} body; a redirect is never followed.
+ * pipelining, as a real client). A response is parsed just enough to check its status and skip its
+ * {@code Content-Length} body; a redirect is never followed.
  *
  * <p>This exists because a general client (okhttp) spends more CPU per request than the server it
  * measures: on two shared cores it, not the server, would be the bottleneck at 100k req/s.
@@ -26,26 +26,41 @@ import org.HdrHistogram.Histogram;
 final class KeepAliveLoad {
   /** Give in-flight requests this long past the deadline before counting them as errors. */
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TRANSFER_ENCODING = "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CONNECTION_CLOSE = "connection: close".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] CONTENT_LENGTH =
+      "content-length:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRANSFER_ENCODING =
+      "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_CLOSE =
+      "connection: close".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * What to send and what to expect.
    *
-   * @param requests       complete requests (head, no body), sent in rotation
+   * @param requests complete requests (head, no body), sent in rotation
    * @param expectedStatus any other status is an error
-   * @param bufferBytes    read buffer per connection; large for large bodies
+   * @param bufferBytes read buffer per connection; large for large bodies
    */
-  record Spec(InetSocketAddress target, byte[][] requests, int expectedStatus, int connections, int threads,
+  record Spec(
+      InetSocketAddress target,
+      byte[][] requests,
+      int expectedStatus,
+      int connections,
+      int threads,
       int bufferBytes) {}
 
   private KeepAliveLoad() {}
 
   /** Builds {@code GET path HTTP/1.1} with a Host header. */
   static byte[] get(InetSocketAddress target, String path) {
-    return ("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
-        + "\r\nUser-Agent: mkv-bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    return ("GET "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + target.getHostString()
+            + ":"
+            + target.getPort()
+            + "\r\nUser-Agent: mkv-bench\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Runs until {@code bound} stops it and every request in flight has its answer. */
@@ -118,7 +133,8 @@ final class KeepAliveLoad {
       this.next = index * 7919; // threads start at different keys
       this.requests = new ByteBuffer[spec.requests().length];
       for (int i = 0; i < requests.length; i++) {
-        requests[i] = ByteBuffer.allocateDirect(spec.requests()[i].length).put(spec.requests()[i]).flip();
+        requests[i] =
+            ByteBuffer.allocateDirect(spec.requests()[i].length).put(spec.requests()[i]).flip();
       }
     }
 
@@ -137,7 +153,9 @@ final class KeepAliveLoad {
               hardStop = System.nanoTime() + GRACE_NANOS;
             } else if (System.nanoTime() > hardStop) {
               for (SelectionKey key : selector.keys()) {
-                fail((Conn) key.attachment(), "no answer " + GRACE_NANOS / 1_000_000_000 + " s after the deadline");
+                fail(
+                    (Conn) key.attachment(),
+                    "no answer " + GRACE_NANOS / 1_000_000_000 + " s after the deadline");
                 close(key);
               }
             }
@@ -234,7 +252,8 @@ final class KeepAliveLoad {
         return;
       }
       if (c.remaining < 0) {
-        throw new IOException("more bytes than Content-Length, or a pipelined answer nobody asked for");
+        throw new IOException(
+            "more bytes than Content-Length, or a pipelined answer nobody asked for");
       }
       long took = System.nanoTime() - c.sentAt;
       latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
@@ -255,7 +274,10 @@ final class KeepAliveLoad {
     private static int headEnd(ByteBuffer in, int from) {
       int limit = in.position();
       for (int i = from; i + 3 < limit; i++) {
-        if (in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '\r' && in.get(i + 3) == '\n') {
+        if (in.get(i) == '\r'
+            && in.get(i + 1) == '\n'
+            && in.get(i + 2) == '\r'
+            && in.get(i + 3) == '\n') {
           return i + 4;
         }
       }

@@ -18,8 +18,12 @@ import org.HdrHistogram.Histogram;
  * <p>With the master's PID, the PUT row also reports the master's RSS before and at its peak.
  */
 final class LargeWorkload {
-  /** The repeating pattern's length: a prime, so no power-of-two misplacement of a chunk goes unseen. */
+  /**
+   * The repeating pattern's length: a prime, so no power-of-two misplacement of a chunk goes
+   * unseen.
+   */
   private static final int PATTERN = 1_048_583;
+
   private static final byte[] BLOCK = new byte[PATTERN];
 
   static {
@@ -50,7 +54,8 @@ final class LargeWorkload {
         progress.phase("(PUT " + (size >> 20) + " MiB)");
         long t0 = System.nanoTime();
         try (Rss rss = config.masterPid() > 0 ? Rss.watch(config.masterPid()) : null) {
-          Http1.Response r = master.stream("PUT", key, size, out -> writePattern(out, size), (b, o, l) -> { });
+          Http1.Response r =
+              master.stream("PUT", key, size, out -> writePattern(out, size), (b, o, l) -> {});
           long took = System.nanoTime() - t0;
           if (r.status() != 201) {
             throw new IOException("PUT " + key + ": " + r.status());
@@ -81,12 +86,27 @@ final class LargeWorkload {
           InetSocketAddress at = Http1.addressOf(location);
           long[] seen = {0};
           try (Http1 volume = new Http1(at, 1 << 20)) {
-            Http1.Response r = volume.stream("GET", location.getRawPath(), -1, out -> { }, (b, o, l) -> {
-              check(b, o, l, seen[0]);
-              seen[0] += l;
-            });
+            Http1.Response r =
+                volume.stream(
+                    "GET",
+                    location.getRawPath(),
+                    -1,
+                    out -> {},
+                    (b, o, l) -> {
+                      check(b, o, l, seen[0]);
+                      seen[0] += l;
+                    });
             if (r.status() != 200 || seen[0] != size) {
-              throw new IOException("GET " + location + ": " + r.status() + " with " + seen[0] + " of " + size + " bytes");
+              throw new IOException(
+                  "GET "
+                      + location
+                      + ": "
+                      + r.status()
+                      + " with "
+                      + seen[0]
+                      + " of "
+                      + size
+                      + " bytes");
             }
           }
           long took = System.nanoTime() - t1;
@@ -102,7 +122,10 @@ final class LargeWorkload {
         Http1.Response d = deleteQuietly(master, key);
         if (d == null || d.status() != 204) {
           getErrors++;
-          getError = getError == null ? "DELETE " + key + ": " + (d == null ? "failed" : d.status()) : getError;
+          getError =
+              getError == null
+                  ? "DELETE " + key + ": " + (d == null ? "failed" : d.status())
+                  : getError;
         }
       }
     }
@@ -115,10 +138,29 @@ final class LargeWorkload {
     }
     Map<String, Object> getExtra = new LinkedHashMap<>();
     getExtra.put("value_bytes", size);
-    // seconds here are the transfers' own time, so ops/s is per transfer, MiB/s is the transfer rate
+    // seconds here are the transfers' own time, so ops/s is per transfer, MiB/s is the transfer
+    // rate
     return List.of(
-        new Result("large", "large PUT", puts, putErrors, puts * size, putSeconds, putLatency, putError, putExtra),
-        new Result("large", "large GET", gets, getErrors, gets * size, getSeconds, getLatency, getError, getExtra));
+        new Result(
+            "large",
+            "large PUT",
+            puts,
+            putErrors,
+            puts * size,
+            putSeconds,
+            putLatency,
+            putError,
+            putExtra),
+        new Result(
+            "large",
+            "large GET",
+            gets,
+            getErrors,
+            gets * size,
+            getSeconds,
+            getLatency,
+            getError,
+            getExtra));
   }
 
   private static Http1.Response deleteQuietly(Http1 master, String key) {

@@ -42,7 +42,8 @@ final class ListWorkload {
     }
   }
 
-  static List<Result> run(BenchConfig config, Target target) throws IOException, InterruptedException {
+  static List<Result> run(BenchConfig config, Target target)
+      throws IOException, InterruptedException {
     String prefix = target.prefix + "/list/";
     List<String> keys = new ArrayList<>(config.listKeys());
     for (int i = 0; i < config.listKeys(); i++) {
@@ -57,8 +58,17 @@ final class ListWorkload {
         target.putAll(keys, new byte[] {'x'}, writers, p);
       }
       double putSeconds = (System.nanoTime() - t0) / 1e9;
-      out.add(new Result("list", "list set-up PUT", keys.size(), 0, keys.size(), putSeconds,
-          Result.newHistogram(), null, new LinkedHashMap<>(Map.of("workers", writers))));
+      out.add(
+          new Result(
+              "list",
+              "list set-up PUT",
+              keys.size(),
+              0,
+              keys.size(),
+              putSeconds,
+              Result.newHistogram(),
+              null,
+              new LinkedHashMap<>(Map.of("workers", writers))));
     }
 
     Bound bound = new Bound(config.duration(), config.count());
@@ -75,8 +85,13 @@ final class ListWorkload {
       String next = "";
       long inPass = 0;
       while (bound.tryAcquire()) {
-        String url = prefix + "?list&limit=" + config.pageSize()
-            + (next.isEmpty() ? "" : "&start=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
+        String url =
+            prefix
+                + "?list&limit="
+                + config.pageSize()
+                + (next.isEmpty()
+                    ? ""
+                    : "&start=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
         long t = System.nanoTime();
         try {
           Http1.Response r = http.exchange("GET", url, null);
@@ -94,7 +109,14 @@ final class ListWorkload {
           next = page.get("next").asText();
           if (next.isEmpty()) {
             if (inPass != keys.size()) {
-              throw new IOException("a pass over " + prefix + " listed " + inPass + " keys, " + keys.size() + " written");
+              throw new IOException(
+                  "a pass over "
+                      + prefix
+                      + " listed "
+                      + inPass
+                      + " keys, "
+                      + keys.size()
+                      + " written");
             }
             passes++;
             inPass = 0;
@@ -115,8 +137,17 @@ final class ListWorkload {
     extra.put("full_passes", passes);
     extra.put("keys_per_s", Math.round(keysSeen / seconds));
     extra.put("keys_seeded_into_index", config.listSeeded());
-    out.add(new Result("list", "list page of " + config.pageSize(), pages, errors, bytes, seconds, latency, firstError,
-        extra));
+    out.add(
+        new Result(
+            "list",
+            "list page of " + config.pageSize(),
+            pages,
+            errors,
+            bytes,
+            seconds,
+            latency,
+            firstError,
+            extra));
     return out;
   }
 }

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live progress line of the running workload: on stderr, redrawn in place, and only when
- * stderr is a terminal (a log file or a pipe gets the final table only).
+ * The live progress line of the running workload: on stderr, redrawn in place, and only when stderr
+ * is a terminal (a log file or a pipe gets the final table only).
  */
 final class LiveLine implements AutoCloseable {
   final LongAdder ops = new LongAdder();
@@ -21,22 +21,26 @@ final class LiveLine implements AutoCloseable {
       painter = null;
       return;
     }
-    painter = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(250);
-          double s = (System.nanoTime() - started) / 1e9;
-          long n = ops.sum();
-          err.printf("\r\033[K%-12s %6.1fs %,12d ops %,10.0f/s  errors %,d %s", this.name, s, n, n / Math.max(s, 1e-9),
-              errors.sum(), phase);
-          err.flush();
-        }
-      } catch (InterruptedException stop) {
-        // stopping
-      }
-      err.print("\r\033[K");
-      err.flush();
-    }, "bench-live-line");
+    painter =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.sleep(250);
+                  double s = (System.nanoTime() - started) / 1e9;
+                  long n = ops.sum();
+                  err.printf(
+                      "\r\033[K%-12s %6.1fs %,12d ops %,10.0f/s  errors %,d %s",
+                      this.name, s, n, n / Math.max(s, 1e-9), errors.sum(), phase);
+                  err.flush();
+                }
+              } catch (InterruptedException stop) {
+                // stopping
+              }
+              err.print("\r\033[K");
+              err.flush();
+            },
+            "bench-live-line");
     painter.setDaemon(true);
     painter.start();
   }

@@ -19,10 +19,10 @@ import mkv.sync.SyncMode;
 import mkv.volume.NginxVolume;
 
 /**
- * {@code --cluster}: a master and volume servers as child processes on 127.0.0.1 with their data in a
- * temp dir, which {@link #close} deletes after stopping them. Child processes (not threads of this
- * JVM) so that the load generator does not share a heap or GC with the servers, and so that each
- * server's RSS and CPU are its own. The volumes are ours, or stock nginx ones (the reference).
+ * {@code --cluster}: a master and volume servers as child processes on 127.0.0.1 with their data in
+ * a temp dir, which {@link #close} deletes after stopping them. Child processes (not threads of
+ * this JVM) so that the load generator does not share a heap or GC with the servers, and so that
+ * each server's RSS and CPU are its own. The volumes are ours, or stock nginx ones (the reference).
  */
 final class LocalCluster implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -31,10 +31,16 @@ final class LocalCluster implements AutoCloseable {
    * What to start.
    *
    * @param jvmOptions extra flags for every child JVM; {@code {name}} becomes master, volume0, ...
-   * @param nginx      the nginx binary, to run the volumes as stock nginx; null for ours
+   * @param nginx the nginx binary, to run the volumes as stock nginx; null for ours
    */
-  record Spec(int volumes, int replicas, int subvolumes, List<String> jvmOptions, SyncMode sync,
-      Duration syncInterval, Path nginx) {
+  record Spec(
+      int volumes,
+      int replicas,
+      int subvolumes,
+      List<String> jvmOptions,
+      SyncMode sync,
+      Duration syncInterval,
+      Path nginx) {
 
     /** The same cluster with stock nginx volumes. */
     Spec onNginx(Path binary) {
@@ -61,17 +67,27 @@ final class LocalCluster implements AutoCloseable {
     LocalCluster c = new LocalCluster(Files.createTempDirectory("mkv-bench-cluster-"));
     try {
       List<String> names = new ArrayList<>();
-      List<String> sync = List.of("--sync", spec.sync().toString(), "--sync-interval",
-          spec.syncInterval().toMillis() + "ms");
+      List<String> sync =
+          List.of(
+              "--sync",
+              spec.sync().toString(),
+              "--sync-interval",
+              spec.syncInterval().toMillis() + "ms");
       for (int i = 0; i < spec.volumes(); i++) {
         String name = spec.nginx() == null ? "volume" + i : "nginx" + i;
         Path dir = Files.createDirectories(c.root.resolve(name));
         int port;
         if (spec.nginx() == null) {
-          List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString()));
+          List<String> args =
+              new ArrayList<>(
+                  List.of("--host", "127.0.0.1", "--port", "0", "--dir", dir.toString()));
           args.addAll(sync);
-          ServerProcess v = ServerProcess.start(name, c.java(name, spec.jvmOptions(), "mkv.volume.VolumeMain", args),
-              c.root.resolve(name + ".log"), STARTUP);
+          ServerProcess v =
+              ServerProcess.start(
+                  name,
+                  c.java(name, spec.jvmOptions(), "mkv.volume.VolumeMain", args),
+                  c.root.resolve(name + ".log"),
+                  STARTUP);
           c.volumes.add(v);
           c.processes.put(name, v.pid());
           port = v.port();
@@ -90,12 +106,28 @@ final class LocalCluster implements AutoCloseable {
           seed.accept(index, new Placement(names, spec.replicas(), spec.subvolumes()));
         }
       }
-      List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--db",
-          c.root.resolve("index").toString(), "--volumes", String.join(",", names), "--replicas",
-          Integer.toString(spec.replicas()), "--subvolumes", Integer.toString(spec.subvolumes())));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--host",
+                  "127.0.0.1",
+                  "--port",
+                  "0",
+                  "--db",
+                  c.root.resolve("index").toString(),
+                  "--volumes",
+                  String.join(",", names),
+                  "--replicas",
+                  Integer.toString(spec.replicas()),
+                  "--subvolumes",
+                  Integer.toString(spec.subvolumes())));
       args.addAll(sync);
-      c.master = ServerProcess.start("master", c.java("master", spec.jvmOptions(), "mkv.master.MasterMain", args),
-          c.root.resolve("master.log"), STARTUP);
+      c.master =
+          ServerProcess.start(
+              "master",
+              c.java("master", spec.jvmOptions(), "mkv.master.MasterMain", args),
+              c.root.resolve("master.log"),
+              STARTUP);
       c.processes.put("master", c.master.pid());
     } catch (Throwable e) {
       c.close(); // whatever failed (even a missing class), no child may outlive us
@@ -104,7 +136,10 @@ final class LocalCluster implements AutoCloseable {
     return c;
   }
 
-  /** This JVM's java and class path (the bench fat jar holds master and volume too); {@code {name}} in a flag becomes the child's name. */
+  /**
+   * This JVM's java and class path (the bench fat jar holds master and volume too); {@code {name}}
+   * in a flag becomes the child's name.
+   */
   private List<String> java(String name, List<String> jvmOptions, String main, List<String> args) {
     List<String> flags = jvmOptions.stream().map(o -> o.replace("{name}", name)).toList();
     return ServerProcess.java(flags, System.getProperty("java.class.path"), main, args);

@@ -31,7 +31,8 @@ final class Nginx implements AutoCloseable {
 
   /** The nginx binary: on PATH or in /usr/sbin, null when it is not installed. */
   static Path find() {
-    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/local/sbin").split(":")) {
+    for (String dir :
+        (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/local/sbin").split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "nginx"))) {
         return Path.of(dir, "nginx");
       }
@@ -50,7 +51,8 @@ final class Nginx implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    String conf = """
+    String conf =
+        """
         worker_processes auto;
         daemon off;
         pid %1$s/nginx.pid;
@@ -74,11 +76,20 @@ final class Nginx implements AutoCloseable {
             location = %3$s { return 302 http://127.0.0.1:%2$d/elsewhere; }
           }
         }
-        """.formatted(prefix, port, REDIRECT_PATH);
+        """
+            .formatted(prefix, port, REDIRECT_PATH);
     Files.writeString(prefix.resolve("nginx.conf"), conf, StandardCharsets.UTF_8);
-    Process p = new ProcessBuilder(List.of(binary.toString(), "-p", prefix.toString(), "-c",
-        prefix.resolve("nginx.conf").toString()))
-        .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    binary.toString(),
+                    "-p",
+                    prefix.toString(),
+                    "-c",
+                    prefix.resolve("nginx.conf").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
+            .start();
     Nginx n = new Nginx(prefix, p, port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -87,7 +98,10 @@ final class Nginx implements AutoCloseable {
         return n;
       } catch (IOException notYet) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
-          String log = Files.exists(prefix.resolve("logs/error.log")) ? Files.readString(prefix.resolve("logs/error.log")) : "";
+          String log =
+              Files.exists(prefix.resolve("logs/error.log"))
+                  ? Files.readString(prefix.resolve("logs/error.log"))
+                  : "";
           n.close();
           throw new IOException("nginx did not start on port " + port + ": " + log.strip());
         }

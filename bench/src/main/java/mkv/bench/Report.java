@@ -20,16 +20,26 @@ import org.knowm.xchart.style.Styler;
 
 /** The results as a terminal table, a JSON file and a PNG bar chart. */
 final class Report {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Report() {}
 
   static void table(List<Result> results, PrintStream out) {
-    out.printf("%-22s %10s %12s %10s %9s %9s %9s %7s%n", "workload", "ops", "ops/s", "MiB/s", "p50 ms", "p99 ms",
-        "max ms", "errors");
+    out.printf(
+        "%-22s %10s %12s %10s %9s %9s %9s %7s%n",
+        "workload", "ops", "ops/s", "MiB/s", "p50 ms", "p99 ms", "max ms", "errors");
     for (Result r : results) {
-      out.printf("%-22s %,10d %,12.0f %,10.1f %9.3f %9.3f %9.3f %7d%n", r.name(), r.ops(), r.opsPerSecond(),
-          r.mibPerSecond(), r.millis(50), r.millis(99), r.maxMillis(), r.errors());
+      out.printf(
+          "%-22s %,10d %,12.0f %,10.1f %9.3f %9.3f %9.3f %7d%n",
+          r.name(),
+          r.ops(),
+          r.opsPerSecond(),
+          r.mibPerSecond(),
+          r.millis(50),
+          r.millis(99),
+          r.maxMillis(),
+          r.errors());
     }
     for (Result r : results) {
       if (!r.extra().isEmpty()) {
@@ -95,7 +105,8 @@ final class Report {
     bottom.addSeries("p99 ms", timed, p99).setFillColor(new Color(0xc05621));
     BufferedImage a = BitmapEncoder.getBufferedImage(top);
     BufferedImage b = BitmapEncoder.getBufferedImage(bottom);
-    BufferedImage both = new BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage both =
+        new BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = both.createGraphics();
     g.drawImage(a, 0, 0, null);
     g.drawImage(b, 0, a.getHeight(), null);
@@ -104,7 +115,8 @@ final class Report {
   }
 
   private static CategoryChart chart(String title, String yTitle) {
-    CategoryChart c = new CategoryChartBuilder().width(1100).height(480).title(title).yAxisTitle(yTitle).build();
+    CategoryChart c =
+        new CategoryChartBuilder().width(1100).height(480).title(title).yAxisTitle(yTitle).build();
     Styler s = c.getStyler();
     s.setLegendVisible(false);
     s.setChartBackgroundColor(Color.WHITE);

@@ -9,13 +9,21 @@ import org.HdrHistogram.Histogram;
  * One row of the report: a workload (or one half of it, e.g. the PUT of {@code large}) with its
  * operation count, errors, bytes moved, wall time and latency distribution.
  *
- * @param workload   the workload selected with --workloads
- * @param name       the row's label, e.g. {@code large PUT}
+ * @param workload the workload selected with --workloads
+ * @param name the row's label, e.g. {@code large PUT}
  * @param firstError the first error seen, or null; errors are always reported, never dropped
- * @param extra      further figures (RSS, per-step latencies, ratios), in insertion order
+ * @param extra further figures (RSS, per-step latencies, ratios), in insertion order
  */
-record Result(String workload, String name, long ops, long errors, long bytes, double seconds, Histogram latency,
-    String firstError, Map<String, Object> extra) {
+record Result(
+    String workload,
+    String name,
+    long ops,
+    long errors,
+    long bytes,
+    double seconds,
+    Histogram latency,
+    String firstError,
+    Map<String, Object> extra) {
 
   /** Latencies are recorded in nanoseconds, up to ten minutes, three significant digits. */
   static Histogram newHistogram() {

@@ -28,16 +28,19 @@ final class Rss implements AutoCloseable {
     this.hwmReset = reset;
     this.before = read(pid, "VmRSS:");
     this.sampledPeak = before;
-    sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          sampledPeak = Math.max(sampledPeak, read(pid, "VmRSS:"));
-          Thread.sleep(5);
-        } catch (IOException | InterruptedException e) {
-          return;
-        }
-      }
-    }, "rss-sampler");
+    sampler =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  sampledPeak = Math.max(sampledPeak, read(pid, "VmRSS:"));
+                  Thread.sleep(5);
+                } catch (IOException | InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "rss-sampler");
     sampler.setDaemon(true);
     sampler.start();
   }
@@ -61,7 +64,9 @@ final class Rss implements AutoCloseable {
     return before;
   }
 
-  /** The highest RSS since {@link #watch}: VmHWM when it could be reset, else the highest sample. */
+  /**
+   * The highest RSS since {@link #watch}: VmHWM when it could be reset, else the highest sample.
+   */
   long peak() throws IOException {
     long p = sampledPeak;
     if (hwmReset) {

@@ -4,7 +4,10 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads sizes such as {@code 4096}, {@code 1KiB}, {@code 256MiB}, {@code 1GiB} (also {@code k}, {@code m}, {@code g}). */
+/**
+ * Reads sizes such as {@code 4096}, {@code 1KiB}, {@code 256MiB}, {@code 1GiB} (also {@code k},
+ * {@code m}, {@code g}).
+ */
 final class SizeConverter implements ITypeConverter<Long> {
   @Override
   public Long convert(String value) {

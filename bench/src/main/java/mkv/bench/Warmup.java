@@ -18,9 +18,11 @@ final class Warmup {
 
   /**
    * Runs {@code run} for {@code --warmup}, then for {@code --duration}/{@code --count} and returns
-   * that. A warm-up that failed is returned instead, marked as such, so its errors are never hidden.
+   * that. A warm-up that failed is returned instead, marked as such, so its errors are never
+   * hidden.
    */
-  static Result thenMeasure(BenchConfig config, String workload, Run run) throws IOException, InterruptedException {
+  static Result thenMeasure(BenchConfig config, String workload, Run run)
+      throws IOException, InterruptedException {
     if (!config.warmup().isZero()) {
       Result warm;
       try (LiveLine p = LiveLine.start(workload + " warm-up")) {

@@ -25,11 +25,12 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
- * Small requests to volume servers (ours or stock nginx) that block no thread: a PUT of a value held
- * whole, a DELETE. HTTP/1.1 over keep-alive connections owned by the IO thread that asks, which also
- * runs the callback, so a master request and the volume requests it makes share one thread and no
- * hand-off. Bounded like {@link VolumeClient}: connecting by the connect time-out, the whole call by
- * the stall time-out (the values are small, so no progress for that long is the same as no answer).
+ * Small requests to volume servers (ours or stock nginx) that block no thread: a PUT of a value
+ * held whole, a DELETE. HTTP/1.1 over keep-alive connections owned by the IO thread that asks,
+ * which also runs the callback, so a master request and the volume requests it makes share one
+ * thread and no hand-off. Bounded like {@link VolumeClient}: connecting by the connect time-out,
+ * the whole call by the stall time-out (the values are small, so no progress for that long is the
+ * same as no answer).
  */
 public final class AsyncVolumeClient {
   /** The outcome of one call, run on the IO thread that made it: null on success. */
@@ -48,7 +49,8 @@ public final class AsyncVolumeClient {
   private final long connectMillis;
   private final long stallMillis;
   // Idle connections per server, per IO thread: only ever touched by their own thread.
-  private final ThreadLocal<Map<String, ArrayDeque<Connection>>> idle = ThreadLocal.withInitial(HashMap::new);
+  private final ThreadLocal<Map<String, ArrayDeque<Connection>>> idle =
+      ThreadLocal.withInitial(HashMap::new);
 
   public AsyncVolumeClient(Duration connectTimeout, Duration stallTimeout) {
     this.connectMillis = connectTimeout.toMillis();
@@ -65,14 +67,26 @@ public final class AsyncVolumeClient {
     start(thread, new Call("DELETE", replica, path, null, DELETE_OK, done));
   }
 
-  /** {@link #put} to every replica at once; {@code done} gets the failures, in replica order, once all answered. */
-  public void putAll(XnioIoThread thread, List<String> replicas, String path, byte[] value,
+  /**
+   * {@link #put} to every replica at once; {@code done} gets the failures, in replica order, once
+   * all answered.
+   */
+  public void putAll(
+      XnioIoThread thread,
+      List<String> replicas,
+      String path,
+      byte[] value,
       Consumer<List<VolumeException>> done) {
     onEach(replicas, done, (replica, cb) -> put(thread, replica, path, value, cb));
   }
 
-  /** {@link #delete} from every replica at once; {@code done} gets the failures once all answered. */
-  public void deleteAll(XnioIoThread thread, List<String> replicas, String path,
+  /**
+   * {@link #delete} from every replica at once; {@code done} gets the failures once all answered.
+   */
+  public void deleteAll(
+      XnioIoThread thread,
+      List<String> replicas,
+      String path,
       Consumer<List<VolumeException>> done) {
     onEach(replicas, done, (replica, cb) -> delete(thread, replica, path, cb));
   }
@@ -81,7 +95,8 @@ public final class AsyncVolumeClient {
     void send(String replica, Callback cb);
   }
 
-  private static void onEach(List<String> replicas, Consumer<List<VolumeException>> done, Request request) {
+  private static void onEach(
+      List<String> replicas, Consumer<List<VolumeException>> done, Request request) {
     if (replicas.isEmpty()) {
       done.accept(List.of());
       return;
@@ -91,18 +106,20 @@ public final class AsyncVolumeClient {
     for (int i = 0; i < replicas.size(); i++) {
       int slot = i;
       // every callback runs on the one IO thread: the counter needs no lock
-      request.send(replicas.get(i), failure -> {
-        failures[slot] = failure;
-        if (--left[0] == 0) {
-          List<VolumeException> failed = new ArrayList<>(0);
-          for (VolumeException f : failures) {
-            if (f != null) {
-              failed.add(f);
+      request.send(
+          replicas.get(i),
+          failure -> {
+            failures[slot] = failure;
+            if (--left[0] == 0) {
+              List<VolumeException> failed = new ArrayList<>(0);
+              for (VolumeException f : failures) {
+                if (f != null) {
+                  failed.add(f);
+                }
+              }
+              done.accept(failed);
             }
-          }
-          done.accept(failed);
-        }
-      });
+          });
     }
   }
 
@@ -127,27 +144,45 @@ public final class AsyncVolumeClient {
     try {
       address = address(call.server);
     } catch (IllegalArgumentException e) {
-      call.finish(new VolumeException(call.replica, 0, call.method + " failed: bad address " + call.server, e));
+      call.finish(
+          new VolumeException(
+              call.replica, 0, call.method + " failed: bad address " + call.server, e));
       return;
     }
     IoFuture<StreamConnection> future = thread.openStreamConnection(address, null, SOCKET);
-    XnioExecutor.Key timer = thread.executeAfter(future::cancel, connectMillis, TimeUnit.MILLISECONDS);
-    future.addNotifier((f, ignored) -> {
-      timer.remove();
-      switch (f.getStatus()) {
-        case DONE -> {
-          try {
-            new Connection(thread, call.server, f.get()).begin(call, false);
-          } catch (IOException e) {
-            call.finish(new VolumeException(call.replica, 0, call.method + " failed: " + e.getMessage(), e));
+    XnioExecutor.Key timer =
+        thread.executeAfter(future::cancel, connectMillis, TimeUnit.MILLISECONDS);
+    future.addNotifier(
+        (f, ignored) -> {
+          timer.remove();
+          switch (f.getStatus()) {
+            case DONE -> {
+              try {
+                new Connection(thread, call.server, f.get()).begin(call, false);
+              } catch (IOException e) {
+                call.finish(
+                    new VolumeException(
+                        call.replica, 0, call.method + " failed: " + e.getMessage(), e));
+              }
+            }
+            case FAILED ->
+                call.finish(
+                    new VolumeException(
+                        call.replica,
+                        0,
+                        call.method + " failed: connect: " + f.getException().getMessage(),
+                        f.getException()));
+            default ->
+                call.finish(
+                    new VolumeException(
+                        call.replica,
+                        0,
+                        "timed out connecting for " + call.method,
+                        new InterruptedIOException(
+                            "connect timed out after " + connectMillis + " ms")));
           }
-        }
-        case FAILED -> call.finish(new VolumeException(call.replica, 0,
-            call.method + " failed: connect: " + f.getException().getMessage(), f.getException()));
-        default -> call.finish(new VolumeException(call.replica, 0, "timed out connecting for " + call.method,
-            new InterruptedIOException("connect timed out after " + connectMillis + " ms")));
-      }
-    }, null);
+        },
+        null);
   }
 
   private static InetSocketAddress address(String server) {
@@ -159,7 +194,9 @@ public final class AsyncVolumeClient {
     return new InetSocketAddress(host, Integer.parseInt(server.substring(colon + 1)));
   }
 
-  /** One request to one replica, retried once on a new connection if a reused one turns out closed. */
+  /**
+   * One request to one replica, retried once on a new connection if a reused one turns out closed.
+   */
   private static final class Call {
     final String method;
     final String replica;
@@ -181,8 +218,14 @@ public final class AsyncVolumeClient {
     }
 
     ByteBuffer[] request() {
-      StringBuilder head = new StringBuilder(96 + target.length())
-          .append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(server).append("\r\n");
+      StringBuilder head =
+          new StringBuilder(96 + target.length())
+              .append(method)
+              .append(' ')
+              .append(target)
+              .append(" HTTP/1.1\r\nHost: ")
+              .append(server)
+              .append("\r\n");
       if (body != null) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
       }
@@ -201,8 +244,9 @@ public final class AsyncVolumeClient {
 
   /**
    * One keep-alive connection to a volume server and the call it is running: writes the request,
-   * parses the response (status line, headers, a body by Content-Length, chunked, or up to the close),
-   * then goes back to its pool, where a close by the server, or any byte it sends, closes it.
+   * parses the response (status line, headers, a body by Content-Length, chunked, or up to the
+   * close), then goes back to its pool, where a close by the server, or any byte it sends, closes
+   * it.
    */
   private final class Connection {
     final XnioIoThread thread;
@@ -222,7 +266,8 @@ public final class AsyncVolumeClient {
     boolean keepAlive;
     boolean chunked;
     boolean untilClose;
-    long bodyLeft; // bytes of the body (or of the current chunk) still to come; -1 before a chunk size line
+    long bodyLeft; // bytes of the body (or of the current chunk) still to come; -1 before a chunk
+    // size line
     boolean trailers;
     final StringBuilder detail = new StringBuilder();
 
@@ -334,7 +379,10 @@ public final class AsyncVolumeClient {
 
     private int headerEnd() {
       for (int i = in.position(); i + 3 < in.limit(); i++) {
-        if (in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '\r' && in.get(i + 3) == '\n') {
+        if (in.get(i) == '\r'
+            && in.get(i + 1) == '\n'
+            && in.get(i + 2) == '\r'
+            && in.get(i + 3) == '\n') {
           return i;
         }
       }
@@ -374,7 +422,8 @@ public final class AsyncVolumeClient {
         } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
           chunked = value.equalsIgnoreCase("chunked");
         } else if (name.equalsIgnoreCase("Connection")) {
-          keepAlive = keepAlive ? !value.equalsIgnoreCase("close") : value.equalsIgnoreCase("keep-alive");
+          keepAlive =
+              keepAlive ? !value.equalsIgnoreCase("close") : value.equalsIgnoreCase("keep-alive");
         }
       }
       headersDone = true;
@@ -419,7 +468,8 @@ public final class AsyncVolumeClient {
         }
         int semicolon = line.indexOf(';');
         try {
-          bodyLeft = Long.parseLong((semicolon < 0 ? line : line.substring(0, semicolon)).trim(), 16);
+          bodyLeft =
+              Long.parseLong((semicolon < 0 ? line : line.substring(0, semicolon)).trim(), 16);
         } catch (NumberFormatException e) {
           throw new IOException("bad chunk size: " + truncate(line));
         }
@@ -477,8 +527,12 @@ public final class AsyncVolumeClient {
         c.finish(null);
       } else {
         String d = detail.toString().strip();
-        c.finish(new VolumeException(c.replica, status, status + " on " + c.method + (d.isEmpty() ? "" : " (" + d + ")"),
-            null));
+        c.finish(
+            new VolumeException(
+                c.replica,
+                status,
+                status + " on " + c.method + (d.isEmpty() ? "" : " (" + d + ")"),
+                null));
       }
     }
 
@@ -489,10 +543,13 @@ public final class AsyncVolumeClient {
         IoUtils.safeClose(stream);
         return;
       }
-      source.getReadSetter().set(ch -> {
-        IoUtils.safeClose(stream);
-        pool.remove(this);
-      });
+      source
+          .getReadSetter()
+          .set(
+              ch -> {
+                IoUtils.safeClose(stream);
+                pool.remove(this);
+              });
       source.resumeReads();
       pool.addLast(this);
     }
@@ -504,8 +561,12 @@ public final class AsyncVolumeClient {
       }
       call = null;
       IoUtils.safeClose(stream);
-      c.finish(new VolumeException(c.replica, 0, "timed out on " + c.method,
-          new InterruptedIOException("no answer in " + stallMillis + " ms")));
+      c.finish(
+          new VolumeException(
+              c.replica,
+              0,
+              "timed out on " + c.method,
+              new InterruptedIOException("no answer in " + stallMillis + " ms")));
     }
 
     private void broken(Exception e) {

@@ -22,9 +22,9 @@ import okio.BufferedSink;
  * One streamed write of a value to several replicas at once.
  *
  * <p>The reader thread reads a chunk, hands the same chunk to every replica's small queue, and
- * reads the next; each replica's connection drains its own queue. Memory is bounded by
- * {@link #QUEUE_CHUNKS} chunks whatever the value size, and the slowest replica paces the reader.
- * A replica that fails is dropped; the write goes on while at least {@code required} remain.
+ * reads the next; each replica's connection drains its own queue. Memory is bounded by {@link
+ * #QUEUE_CHUNKS} chunks whatever the value size, and the slowest replica paces the reader. A
+ * replica that fails is dropped; the write goes on while at least {@code required} remain.
  *
  * <p>A value of known length up to one chunk is read whole first and sent to every replica from
  * that one array ({@link VolumeClient#onEach}): no queues, and the calling thread writes to one
@@ -47,7 +47,13 @@ final class Fanout {
   private final List<VolumeException> failures = new ArrayList<>();
   private volatile boolean aborted;
 
-  Fanout(VolumeClient client, List<String> replicas, String path, InputStream source, long length, boolean md5,
+  Fanout(
+      VolumeClient client,
+      List<String> replicas,
+      String path,
+      InputStream source,
+      long length,
+      boolean md5,
       int required) {
     this.client = client;
     this.replicas = replicas;
@@ -65,10 +71,14 @@ final class Fanout {
     for (String replica : replicas) {
       Stream s = new Stream(replica);
       s.call = client.newPut(replica, path, s);
-      s.result = client.replicaWriters().submit(() -> {
-        client.call(replica, "PUT", s.call, 200, 201, 204).close();
-        return null;
-      });
+      s.result =
+          client
+              .replicaWriters()
+              .submit(
+                  () -> {
+                    client.call(replica, "PUT", s.call, 200, 201, 204).close();
+                    return null;
+                  });
       streams.add(s);
     }
     try {
@@ -78,7 +88,8 @@ final class Fanout {
           await(s);
         }
       }
-      return new Written(size, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
+      return new Written(
+          size, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
     } catch (IOException | RuntimeException e) {
       abort();
       throw e;
@@ -89,12 +100,15 @@ final class Fanout {
   private Written runSmall() throws IOException {
     byte[] value;
     try {
-      value = source.readNBytes((int) length + 1); // a byte past the length: a longer source is refused too
+      value =
+          source.readNBytes(
+              (int) length + 1); // a byte past the length: a longer source is refused too
     } catch (IOException e) {
       throw new SourceException("reading the value failed: " + e.getMessage(), e);
     }
     if (value.length != length) {
-      throw new SourceException("the body has " + value.length + " bytes, not the " + length + " announced", null);
+      throw new SourceException(
+          "the body has " + value.length + " bytes, not the " + length + " announced", null);
     }
     if (md5 != null) {
       md5.update(value);
@@ -104,7 +118,8 @@ final class Fanout {
     if (replicas.size() - failures.size() < required) {
       throw failures.get(0);
     }
-    return new Written(length, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
+    return new Written(
+        length, md5 == null ? null : HexFormat.of().formatHex(md5.digest()), List.copyOf(failures));
   }
 
   /** Reads the source into every replica's queue; returns the byte count. */
@@ -112,12 +127,14 @@ final class Fanout {
     long size = 0;
     while (true) {
       // a known length sizes the last chunk: a 200 KiB value does not allocate two full chunks
-      byte[] chunk = new byte[length < 0 ? CHUNK : (int) Math.max(1, Math.min(CHUNK, length - size))];
+      byte[] chunk =
+          new byte[length < 0 ? CHUNK : (int) Math.max(1, Math.min(CHUNK, length - size))];
       int n;
       try {
         n = source.readNBytes(chunk, 0, chunk.length);
       } catch (IOException e) {
-        throw new SourceException("reading the value failed after " + size + " bytes: " + e.getMessage(), e);
+        throw new SourceException(
+            "reading the value failed after " + size + " bytes: " + e.getMessage(), e);
       }
       if (n == 0) {
         break;
@@ -154,7 +171,8 @@ final class Fanout {
         if (s.result.isDone()) {
           await(s);
           if (!s.failed) {
-            dropped(s, new VolumeException(s.replica, 0, "PUT ended before the body was sent", null));
+            dropped(
+                s, new VolumeException(s.replica, 0, "PUT ended before the body was sent", null));
           }
           return;
         }
@@ -170,8 +188,11 @@ final class Fanout {
     try {
       s.result.get();
     } catch (ExecutionException e) {
-      dropped(s, e.getCause() instanceof VolumeException v ? v
-          : new VolumeException(s.replica, 0, "PUT failed: " + e.getCause(), e.getCause()));
+      dropped(
+          s,
+          e.getCause() instanceof VolumeException v
+              ? v
+              : new VolumeException(s.replica, 0, "PUT failed: " + e.getCause(), e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SourceException("interrupted", e);

@@ -23,7 +23,8 @@ final class NoDelaySocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+  public Socket createSocket(String host, int port, InetAddress local, int localPort)
+      throws IOException {
     return noDelay(new Socket(host, port, local, localPort));
   }
 
@@ -33,7 +34,8 @@ final class NoDelaySocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException {
+  public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
+      throws IOException {
     return noDelay(new Socket(host, port, local, localPort));
   }
 

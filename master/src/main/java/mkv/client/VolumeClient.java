@@ -44,44 +44,55 @@ public final class VolumeClient {
 
   public VolumeClient(Duration connectTimeout, Duration stallTimeout) {
     this.stallNanos = stallTimeout.toNanos();
-    this.http = new OkHttpClient.Builder()
-        .connectTimeout(connectTimeout)
-        .readTimeout(stallTimeout)
-        .writeTimeout(stallTimeout)
-        .followRedirects(false)
-        .retryOnConnectionFailure(true) // stale pooled connections; one-shot PUT bodies are never retried
-        .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
-        .socketFactory(new NoDelaySocketFactory())
-        .build();
+    this.http =
+        new OkHttpClient.Builder()
+            .connectTimeout(connectTimeout)
+            .readTimeout(stallTimeout)
+            .writeTimeout(stallTimeout)
+            .followRedirects(false)
+            .retryOnConnectionFailure(
+                true) // stale pooled connections; one-shot PUT bodies are never retried
+            .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            .socketFactory(new NoDelaySocketFactory())
+            .build();
     this.ping = http.newBuilder().callTimeout(connectTimeout).build();
     AtomicInteger n = new AtomicInteger();
-    this.replicaWriters = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "replica-writer-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.replicaWriters =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "replica-writer-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
-   * Streams {@code source} to {@code path} on every replica in parallel, never holding the value
-   * in memory: each chunk read is handed to every replica's connection before the next is read.
+   * Streams {@code source} to {@code path} on every replica in parallel, never holding the value in
+   * memory: each chunk read is handed to every replica's connection before the next is read.
    * Returns only when every replica answered success (the volume has the value durably).
    *
    * @param length the source's length if known (sent as Content-Length), else -1 (chunked)
-   * @param required how many replicas must succeed; those that fail while enough remain are
-   *     listed in {@link Written#failed()}
+   * @param required how many replicas must succeed; those that fail while enough remain are listed
+   *     in {@link Written#failed()}
    * @throws SourceException when reading the source fails or it ends short of {@code length}
    * @throws VolumeException naming the first replica that failed, once fewer than {@code required}
    *     can succeed; the others are cancelled. Some replicas may hold a complete copy (the volume
    *     answered, but too late): the caller removes them ({@link #deleteAll}).
    */
-  public Written putAll(List<String> replicas, String path, InputStream source, long length, boolean md5,
-      int required) throws IOException {
+  public Written putAll(
+      List<String> replicas,
+      String path,
+      InputStream source,
+      long length,
+      boolean md5,
+      int required)
+      throws IOException {
     return new Fanout(this, replicas, path, source, length, md5, required).run();
   }
 
   /** {@link #putAll(List, String, InputStream, long, boolean, int)} requiring every replica. */
-  public Written putAll(List<String> replicas, String path, InputStream source, long length, boolean md5)
+  public Written putAll(
+      List<String> replicas, String path, InputStream source, long length, boolean md5)
       throws IOException {
     return putAll(replicas, path, source, length, md5, replicas.size());
   }
@@ -182,7 +193,9 @@ public final class VolumeClient {
     }
   }
 
-  /** Opens {@code path} on a replica for reading; the caller closes the response. Null if missing. */
+  /**
+   * Opens {@code path} on a replica for reading; the caller closes the response. Null if missing.
+   */
   public Response open(String replica, String path) throws VolumeException {
     Request request = new Request.Builder().url(url(replica, path)).get().build();
     Response r = call(replica, "GET", http.newCall(request), 200, 404);
@@ -227,14 +240,15 @@ public final class VolumeClient {
     } catch (VolumeException e) {
       throw e;
     } catch (IOException e) {
-      throw new VolumeException(server, 0, "listing " + dir + " is not autoindex JSON: " + e.getMessage(), e);
+      throw new VolumeException(
+          server, 0, "listing " + dir + " is not autoindex JSON: " + e.getMessage(), e);
     }
   }
 
   /**
    * Asks a volume server {@code HEAD /} within the connect timeout: 200 when it takes writes, 507
-   * when its disk is full, 503 when it cannot write (it still serves reads, and says so with
-   * {@code Mkv-Read-Only}; any other 503, from a server stopping, fails like no answer).
+   * when its disk is full, 503 when it cannot write (it still serves reads, and says so with {@code
+   * Mkv-Read-Only}; any other 503, from a server stopping, fails like no answer).
    */
   public int ping(String server) throws VolumeException {
     Request request = new Request.Builder().url("http://" + server + "/").head().build();
@@ -277,14 +291,24 @@ public final class VolumeClient {
       throw new VolumeException(volume, 0, "timed out on " + method, e);
     } catch (IOException e) {
       if (System.nanoTime() - start >= stallNanos) {
-        // okhttp closes the socket when a write times out; the blocked write may then report the close
+        // okhttp closes the socket when a write times out; the blocked write may then report the
+        // close
         // ("Bad file descriptor") rather than the time-out. Either way the volume made no progress.
-        InterruptedIOException timeout = new InterruptedIOException("no progress in " + stallNanos / 1_000_000 + " ms");
+        InterruptedIOException timeout =
+            new InterruptedIOException("no progress in " + stallNanos / 1_000_000 + " ms");
         timeout.initCause(e);
-        throw new VolumeException(volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
+        throw new VolumeException(
+            volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
       }
-      throw new VolumeException(volume, 0, method + " failed after " + (System.nanoTime() - start) / 1_000_000
-          + " ms: " + e.getMessage(), e);
+      throw new VolumeException(
+          volume,
+          0,
+          method
+              + " failed after "
+              + (System.nanoTime() - start) / 1_000_000
+              + " ms: "
+              + e.getMessage(),
+          e);
     }
     for (int code : ok) {
       if (r.code() == code) {
@@ -293,7 +317,11 @@ public final class VolumeClient {
     }
     String detail = firstLine(r.body());
     r.close();
-    throw new VolumeException(volume, r.code(), r.code() + " on " + method + (detail.isEmpty() ? "" : " (" + detail + ")"), null);
+    throw new VolumeException(
+        volume,
+        r.code(),
+        r.code() + " on " + method + (detail.isEmpty() ? "" : " (" + detail + ")"),
+        null);
   }
 
   private static String firstLine(ResponseBody body) {

@@ -16,7 +16,9 @@ public final class VolumeException extends IOException {
     super("replica " + volume + ": " + what, cause);
     this.volume = volume;
     this.status = status;
-    this.timedOut = cause instanceof java.io.InterruptedIOException; // okhttp's connect, read and write time-outs
+    this.timedOut =
+        cause
+            instanceof java.io.InterruptedIOException; // okhttp's connect, read and write time-outs
   }
 
   public String volume() {

@@ -20,16 +20,22 @@ public final class VolumeWalker {
 
   /** What a walk reports: each key file found, and each file that is not one. */
   public interface Sink {
-    /** A key's value at {@code replica} ({@code host:port[/svXX]}); {@code file} has its size and mtime as listed. */
+    /**
+     * A key's value at {@code replica} ({@code host:port[/svXX]}); {@code file} has its size and
+     * mtime as listed.
+     */
     void key(String replica, String key, AutoindexEntry file);
 
-    /** A file this layout does not write (a stray, or a name that does not match its folder); ignored. */
+    /**
+     * A file this layout does not write (a stray, or a name that does not match its folder);
+     * ignored.
+     */
     default void stray(String url) {}
   }
 
   /**
-   * One first-level folder of a volume: {@code subvolume} is {@code /svXX} or empty, {@code dir}
-   * is {@code /hh/}.
+   * One first-level folder of a volume: {@code subvolume} is {@code /svXX} or empty, {@code dir} is
+   * {@code /hh/}.
    */
   public record Shard(String server, String subvolume, String dir) {
     /** The replica name of the files under this shard: {@code host:port[/svXX]}. */
@@ -39,8 +45,8 @@ public final class VolumeWalker {
   }
 
   /**
-   * The shards of a volume server: its {@code svXX} folders' hex folders, and hex folders at its root
-   * (a volume written without subvolumes). Costs one listing per subvolume, plus one.
+   * The shards of a volume server: its {@code svXX} folders' hex folders, and hex folders at its
+   * root (a volume written without subvolumes). Costs one listing per subvolume, plus one.
    *
    * @throws VolumeException when the server cannot be listed (down, or not speaking autoindex JSON)
    */
@@ -114,7 +120,10 @@ public final class VolumeWalker {
 
   /** {@code svXX}, as {@link mkv.layout.Placement} names subvolumes (upper-case hex). */
   static boolean isSubvolume(String name) {
-    return name.length() == 4 && name.startsWith("sv") && hexDigit(name.charAt(2), true) && hexDigit(name.charAt(3), true);
+    return name.length() == 4
+        && name.startsWith("sv")
+        && hexDigit(name.charAt(2), true)
+        && hexDigit(name.charAt(3), true);
   }
 
   /** {@code hh}, as {@link KeyPath} names its folders (lower-case hex). */

@@ -18,8 +18,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
@@ -29,21 +29,24 @@ import org.iq80.leveldb.WriteOptions;
 /**
  * The key index: key bytes (UTF-8) to {@link Record}, in LevelDB. One process at a time holds it.
  *
- * <p>Two ways to make a write durable: {@code put(..., durable = true)}, LevelDB's synced write, for
- * callers that block anyway (tools, repairs); or an unsynced write followed by {@link #flush}, which
- * covers every write that returned before it, so that one flush thread can serve any number of
- * writers ({@link mkv.sync.GroupCommit}) and no writer ever waits on a disk inside LevelDB.
+ * <p>Two ways to make a write durable: {@code put(..., durable = true)}, LevelDB's synced write,
+ * for callers that block anyway (tools, repairs); or an unsynced write followed by {@link #flush},
+ * which covers every write that returned before it, so that one flush thread can serve any number
+ * of writers ({@link mkv.sync.GroupCommit}) and no writer ever waits on a disk inside LevelDB.
  */
 public final class Index implements Closeable {
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
   private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
+
   /**
    * Keys of the index's own settings ({@link #meta}): a NUL byte first, which no key of the store
    * (always {@code /...}) starts with, so scans skip them.
    */
   private static final String META = "\0mkv:";
+
   /** Held while the index is open, so a second process or tool is refused in one line. */
   static final String LOCK_FILE = "mkv.lock";
+
   /** Stripes of keys whose writes are counted, for {@link ReadCache}. */
   static final int STRIPES = 1 << 15;
 
@@ -53,7 +56,8 @@ public final class Index implements Closeable {
   private final Object flushing = new Object();
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
   private final Map<Path, FileChannel> logs = new HashMap<>();
-  // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is unchanged.
+  // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is
+  // unchanged.
   private final AtomicLongArray writes = new AtomicLongArray(STRIPES);
 
   private Index(Path dir, FileLock held, DB db) {
@@ -79,11 +83,13 @@ public final class Index implements Closeable {
     }
   }
 
-  // Our own lock file, beside LevelDB's LOCK (which it would not tell apart from other errors but by
+  // Our own lock file, beside LevelDB's LOCK (which it would not tell apart from other errors but
+  // by
   // message): a process or thread that holds it is told so; the lock goes with the process.
   private static FileLock lock(Path dir) throws IOException {
-    FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock held;
     try {
       held = channel.tryLock();
@@ -122,7 +128,10 @@ public final class Index implements Closeable {
     }
   }
 
-  /** Stores a record; with {@code durable}, returns only once it is on disk (survives a machine crash). */
+  /**
+   * Stores a record; with {@code durable}, returns only once it is on disk (survives a machine
+   * crash).
+   */
   public void put(String key, Record record, boolean durable) {
     try {
       db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
@@ -141,11 +150,11 @@ public final class Index implements Closeable {
   }
 
   /**
-   * Makes every write that returned before this call durable (it survives a machine crash), synced or
-   * not. A LevelDB write is in its write-ahead log (a {@code NNNNNN.log} file, written through a
-   * shared mapping) once {@code put} returns, so fsyncing every log covers it; the log of a memtable
-   * being compacted is covered too, until LevelDB deletes it once its table file is synced. A new log
-   * also needs its directory entry synced.
+   * Makes every write that returned before this call durable (it survives a machine crash), synced
+   * or not. A LevelDB write is in its write-ahead log (a {@code NNNNNN.log} file, written through a
+   * shared mapping) once {@code put} returns, so fsyncing every log covers it; the log of a
+   * memtable being compacted is covered too, until LevelDB deletes it once its table file is
+   * synced. A new log also needs its directory entry synced.
    *
    * @throws IOException when a file cannot be synced: the writes it covered may not be on disk
    */
@@ -250,7 +259,9 @@ public final class Index implements Closeable {
         Map.Entry<byte[], byte[]> e = it.peekNext();
         if (startsWith(e.getKey(), prefix)) {
           it.next();
-          next = new Entry(new String(e.getKey(), StandardCharsets.UTF_8), Record.decode(e.getValue()));
+          next =
+              new Entry(
+                  new String(e.getKey(), StandardCharsets.UTF_8), Record.decode(e.getValue()));
         }
       }
       return next != null;
@@ -276,7 +287,8 @@ public final class Index implements Closeable {
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
-      return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+      return key.length >= prefix.length
+          && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
   }
 

@@ -11,6 +11,7 @@ import mkv.layout.Placement;
  */
 public final class PlacementRecord {
   private static final String PLACEMENT = "placement";
+
   /** Volumes that may still hold keys the placement no longer puts there: a move is under way. */
   private static final String MOVING_FROM = "moving-from";
 

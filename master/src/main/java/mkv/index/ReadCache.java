@@ -15,12 +15,16 @@ public final class ReadCache<T> {
   private final Index index;
   private final BiFunction<String, Record, T> derive;
   private final AtomicReferenceArray<Entry<T>> slots = new AtomicReferenceArray<>(Index.STRIPES);
-  private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder hits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses =
+      new java.util.concurrent.atomic.LongAdder();
 
   private record Entry<T>(String key, long writes, T value) {}
 
-  /** @param derive what to cache for a key and its record (null when the key has no record) */
+  /**
+   * @param derive what to cache for a key and its record (null when the key has no record)
+   */
   public ReadCache(Index index, BiFunction<String, Record, T> derive) {
     this.index = index;
     this.derive = derive;

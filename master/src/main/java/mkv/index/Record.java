@@ -7,27 +7,35 @@ import java.util.List;
 /**
  * What the index knows of one key: its state, the replicas that hold it, its size and md5.
  *
- * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT LEAVING},
- * readable in a LevelDB dump (records without the last fields, from before they existed, are read too).
- * Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too, so its index can be
- * adopted as it is.
+ * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT
+ * LEAVING}, readable in a LevelDB dump (records without the last fields, from before they existed,
+ * are read too). Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
+ * so its index can be adopted as it is.
  *
- * @param state   whether the key is served
- * @param replicas where the value is (or, while pending, is being written): {@code host:port[/svXX]}
- * @param size    the value's length in bytes, or -1 when unknown (adopted or rebuilt records); while
+ * @param state whether the key is served
+ * @param replicas where the value is (or, while pending, is being written): {@code
+ *     host:port[/svXX]}
+ * @param size the value's length in bytes, or -1 when unknown (adopted or rebuilt records); while
  *     PENDING, the length the client announced
- * @param md5     lowercase hex md5 of the value, or null when not computed; while PENDING, the md5
- *     the client announced (Content-MD5), which lets a restart complete the write
+ * @param md5 lowercase hex md5 of the value, or null when not computed; while PENDING, the md5 the
+ *     client announced (Content-MD5), which lets a restart complete the write
  * @param created when the write began, in epoch milliseconds (0 when unknown)
  * @param missing replicas placement wants but that do not hold the value yet (to be repaired)
- * @param placement the {@link mkv.layout.Placement#fingerprint()} that chose {@code replicas}, or null
- *     when unknown: a GET whose master runs that placement knows the key is balanced without
+ * @param placement the {@link mkv.layout.Placement#fingerprint()} that chose {@code replicas}, or
+ *     null when unknown: a GET whose master runs that placement knows the key is balanced without
  *     recomputing it
  * @param leaving replicas that still hold a copy but are no longer served: a move put the value
  *     elsewhere and deletes these once readers sent to them have had time to fetch it
  */
-public record Record(State state, List<String> replicas, long size, String md5, long created, List<String> missing,
-    String placement, List<String> leaving) {
+public record Record(
+    State state,
+    List<String> replicas,
+    long size,
+    String md5,
+    long created,
+    List<String> missing,
+    String placement,
+    List<String> leaving) {
   private static final String MAGIC = "mkv1";
 
   /** The life of a key. */
@@ -38,7 +46,10 @@ public record Record(State state, List<String> replicas, long size, String md5, 
     LIVE('L'),
     /** Soft-deleted: not served, bytes kept, listed by {@code ?unlinked}. */
     UNLINKED('U'),
-    /** A delete that has not finished (some copies may be gone): not served, listed by {@code ?unlinked}. */
+    /**
+     * A delete that has not finished (some copies may be gone): not served, listed by {@code
+     * ?unlinked}.
+     */
     DELETING('D');
 
     final char code;
@@ -67,8 +78,8 @@ public record Record(State state, List<String> replicas, long size, String md5, 
   }
 
   /**
-   * A served record of a value on {@code replicas}, of unknown size, md5, age and placement (a rebuilt
-   * or adopted key); the {@code with...} copies fill in what is known.
+   * A served record of a value on {@code replicas}, of unknown size, md5, age and placement (a
+   * rebuilt or adopted key); the {@code with...} copies fill in what is known.
    */
   public static Record live(List<String> replicas) {
     return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of());
@@ -105,8 +116,8 @@ public record Record(State state, List<String> replicas, long size, String md5, 
   }
 
   /**
-   * This record served from {@code now} (all holding the value), placed by {@code fingerprint}, with
-   * the copies on {@code leaving} still to be deleted.
+   * This record served from {@code now} (all holding the value), placed by {@code fingerprint},
+   * with the copies on {@code leaving} still to be deleted.
    */
   public Record movedTo(List<String> now, String fingerprint, List<String> leaving) {
     return new Record(state, now, size, md5, created, List.of(), fingerprint, leaving);
@@ -133,13 +144,29 @@ public record Record(State state, List<String> replicas, long size, String md5, 
 
   /** The replicas that hold the value: those listed less those still missing. */
   public List<String> holders() {
-    return missing.isEmpty() ? replicas : replicas.stream().filter(r -> !missing.contains(r)).toList();
+    return missing.isEmpty()
+        ? replicas
+        : replicas.stream().filter(r -> !missing.contains(r)).toList();
   }
 
   public byte[] encode() {
-    String line = MAGIC + ' ' + state.code + ' ' + size + ' ' + (md5 == null ? "-" : md5) + ' ' + created + ' '
-        + join(replicas) + ' ' + join(missing) + ' ' + (placement == null ? "-" : placement)
-        + (leaving.isEmpty() ? "" : ' ' + join(leaving));
+    String line =
+        MAGIC
+            + ' '
+            + state.code
+            + ' '
+            + size
+            + ' '
+            + (md5 == null ? "-" : md5)
+            + ' '
+            + created
+            + ' '
+            + join(replicas)
+            + ' '
+            + join(missing)
+            + ' '
+            + (placement == null ? "-" : placement)
+            + (leaving.isEmpty() ? "" : ' ' + join(leaving));
     return line.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -158,11 +185,19 @@ public record Record(State state, List<String> replicas, long size, String md5, 
       throw new IllegalArgumentException("corrupt index record: " + s);
     }
     String placement = f.length >= 8 && !f[7].equals("-") ? f[7] : null;
-    return new Record(State.of(f[1].charAt(0)), split(f[5]), Long.parseLong(f[2]), f[3].equals("-") ? null : f[3],
-        Long.parseLong(f[4]), split(f[6]), placement, f.length == 9 ? split(f[8]) : List.of());
+    return new Record(
+        State.of(f[1].charAt(0)),
+        split(f[5]),
+        Long.parseLong(f[2]),
+        f[3].equals("-") ? null : f[3],
+        Long.parseLong(f[4]),
+        split(f[6]),
+        placement,
+        f.length == 9 ? split(f[8]) : List.of());
   }
 
-  // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex, then volumes.
+  // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex,
+  // then volumes.
   private static Record decodeMinikeyvalue(String s) {
     State state = State.LIVE;
     if (s.startsWith("DELETING")) {

@@ -23,11 +23,14 @@ import java.util.HexFormat;
 public final class KeyPath {
   /** Longest file or directory name the common Linux filesystems accept. */
   public static final int MAX_SEGMENT_BYTES = 255;
+
   /** Longest path a volume is asked to store, leaving room under PATH_MAX for its root. */
   public static final int MAX_PATH_BYTES = 3072;
+
   static final String TRAILING_SLASH_FILE = "_";
 
   private static final HexFormat HEX = HexFormat.of();
+
   /** MessageDigest.getInstance costs more than hashing a short key: one digest per thread. */
   private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(KeyPath::md5);
 
@@ -79,7 +82,10 @@ public final class KeyPath {
    * hex prefix does not match its key's md5.
    */
   public static String keyOf(String path) {
-    if (path.length() < 8 || path.charAt(0) != '/' || path.charAt(3) != '/' || path.charAt(6) != '/') {
+    if (path.length() < 8
+        || path.charAt(0) != '/'
+        || path.charAt(3) != '/'
+        || path.charAt(6) != '/') {
       return null;
     }
     String name = path.substring(7);

@@ -35,19 +35,30 @@ public final class Placement {
     }
     if (volumes.size() < replicas) {
       throw new IllegalArgumentException(
-          "need at least " + replicas + " volumes for " + replicas + " replicas, have " + volumes.size());
+          "need at least "
+              + replicas
+              + " volumes for "
+              + replicas
+              + " replicas, have "
+              + volumes.size());
     }
     if (new HashSet<>(volumes).size() != volumes.size()) {
       throw new IllegalArgumentException("a volume is listed twice: " + volumes);
     }
     this.volumes = List.copyOf(volumes);
-    this.names = volumes.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    this.names =
+        volumes.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.replicas = replicas;
     this.subvolumes = subvolumes;
     // Placement depends on the set of names, not their order.
-    String canonical = volumes.stream().sorted().collect(java.util.stream.Collectors.joining(",")) + ";" + replicas
-        + ";" + subvolumes;
-    this.fingerprint = HexFormat.of().formatHex(KeyPath.md5(canonical.getBytes(StandardCharsets.UTF_8)), 0, 8);
+    String canonical =
+        volumes.stream().sorted().collect(java.util.stream.Collectors.joining(","))
+            + ";"
+            + replicas
+            + ";"
+            + subvolumes;
+    this.fingerprint =
+        HexFormat.of().formatHex(KeyPath.md5(canonical.getBytes(StandardCharsets.UTF_8)), 0, 8);
   }
 
   /**
@@ -62,9 +73,12 @@ public final class Placement {
     return volumes;
   }
 
-  /** The same placement over fewer volumes: each key's best ones among the rest (its next in rank). */
+  /**
+   * The same placement over fewer volumes: each key's best ones among the rest (its next in rank).
+   */
   public Placement without(Collection<String> gone) {
-    return new Placement(volumes.stream().filter(v -> !gone.contains(v)).toList(), replicas, subvolumes);
+    return new Placement(
+        volumes.stream().filter(v -> !gone.contains(v)).toList(), replicas, subvolumes);
   }
 
   /** Whether both put every key on the same replicas. */
@@ -73,10 +87,16 @@ public final class Placement {
   }
 
   /**
-   * {@code volumes=a:1,b:2 replicas=3 subvolumes=10}: how the index stores it, and how messages show it.
+   * {@code volumes=a:1,b:2 replicas=3 subvolumes=10}: how the index stores it, and how messages
+   * show it.
    */
   public String describe() {
-    return "volumes=" + String.join(",", volumes) + " replicas=" + replicas + " subvolumes=" + subvolumes;
+    return "volumes="
+        + String.join(",", volumes)
+        + " replicas="
+        + replicas
+        + " subvolumes="
+        + subvolumes;
   }
 
   /**
@@ -86,11 +106,15 @@ public final class Placement {
    */
   public static Placement parse(String text) {
     String[] f = text.trim().split(" ");
-    if (f.length != 3 || !f[0].startsWith("volumes=") || !f[1].startsWith("replicas=")
+    if (f.length != 3
+        || !f[0].startsWith("volumes=")
+        || !f[1].startsWith("replicas=")
         || !f[2].startsWith("subvolumes=")) {
       throw new IllegalArgumentException("not a placement: " + text);
     }
-    return new Placement(Arrays.asList(f[0].substring(8).split(",")), Integer.parseInt(f[1].substring(9)),
+    return new Placement(
+        Arrays.asList(f[0].substring(8).split(",")),
+        Integer.parseInt(f[1].substring(9)),
         Integer.parseInt(f[2].substring(11)));
   }
 
@@ -107,7 +131,10 @@ public final class Placement {
     return subvolumes;
   }
 
-  /** The replicas that should hold {@code key}, best first: {@code host:port} or {@code host:port/svXX}. */
+  /**
+   * The replicas that should hold {@code key}, best first: {@code host:port} or {@code
+   * host:port/svXX}.
+   */
   public List<String> replicasFor(String key) {
     return replicasFor(key.getBytes(StandardCharsets.UTF_8));
   }
@@ -135,7 +162,11 @@ public final class Placement {
       if (subvolumes == 1) {
         chosen.add(volume);
       } else {
-        long sv = ((score[12] & 0xffL) << 24) | ((score[13] & 0xff) << 16) | ((score[14] & 0xff) << 8) | (score[15] & 0xff);
+        long sv =
+            ((score[12] & 0xffL) << 24)
+                | ((score[13] & 0xff) << 16)
+                | ((score[14] & 0xff) << 8)
+                | (score[15] & 0xff);
         chosen.add(volume + "/sv" + subvolumeName(sv % subvolumes));
       }
     }
@@ -145,12 +176,15 @@ public final class Placement {
   /** Whether {@code replicas} are exactly where this placement puts {@code key}, in any order. */
   public boolean isBalanced(String key, Collection<String> replicas) {
     List<String> want = replicasFor(key);
-    return replicas.size() == want.size() && want.containsAll(replicas); // replica lists hold no duplicates
+    return replicas.size() == want.size()
+        && want.containsAll(replicas); // replica lists hold no duplicates
   }
 
   /** {@code %02X}, without String.format: its pattern parsing dominated the GET path. */
   private static String subvolumeName(long sv) {
-    return sv < 256 ? UPPER_HEX.toHexDigits((byte) sv) : Long.toHexString(sv).toUpperCase(java.util.Locale.ROOT);
+    return sv < 256
+        ? UPPER_HEX.toHexDigits((byte) sv)
+        : Long.toHexString(sv).toUpperCase(java.util.Locale.ROOT);
   }
 
   /** The volume server of a replica: {@code host:port} of {@code host:port/svXX}. */

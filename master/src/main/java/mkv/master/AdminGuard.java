@@ -16,29 +16,39 @@ final class AdminGuard {
   private final byte[] expected; // "Bearer TOKEN", or null when no token is set
 
   AdminGuard(String token) {
-    this.expected = token == null || token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.expected =
+        token == null || token.isEmpty()
+            ? null
+            : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** @throws HttpError 403 saying why, when the request may not use an admin endpoint */
+  /**
+   * @throws HttpError 403 saying why, when the request may not use an admin endpoint
+   */
   void check(HttpServerExchange exchange) {
     InetSocketAddress peer = exchange.getSourceAddress();
-    String why = refusal(peer == null ? null : peer.getAddress(),
-        exchange.getRequestHeaders().getFirst("Authorization"));
+    String why =
+        refusal(
+            peer == null ? null : peer.getAddress(),
+            exchange.getRequestHeaders().getFirst("Authorization"));
     if (why != null) {
       throw new HttpError(403, why);
     }
   }
 
-  /** Why a client at {@code from} with that Authorization header is refused, or null when it is not. */
+  /**
+   * Why a client at {@code from} with that Authorization header is refused, or null when it is not.
+   */
   String refusal(InetAddress from, String authorization) {
     if (from != null && from.isLoopbackAddress()) {
       return null;
     }
     if (expected == null) {
-      return "admin endpoints answer clients on the master's host only; start the master with --admin-token "
-          + "(or MKV_ADMIN_TOKEN) to allow others";
+      return "admin endpoints answer clients on the master's host only; start the master with"
+          + " --admin-token (or MKV_ADMIN_TOKEN) to allow others";
     }
-    byte[] given = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
+    byte[] given =
+        authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
     if (!MessageDigest.isEqual(expected, given)) { // constant time: no guessing byte by byte
       return "admin endpoints need 'Authorization: Bearer TOKEN' with the master's --admin-token";
     }

@@ -40,7 +40,9 @@ final class BodyStream extends InputStream {
     if (len == 0) {
       return 0;
     }
-    int n = Channels.readBlocking(channel, ByteBuffer.wrap(b, off, len), timeoutMillis, TimeUnit.MILLISECONDS);
+    int n =
+        Channels.readBlocking(
+            channel, ByteBuffer.wrap(b, off, len), timeoutMillis, TimeUnit.MILLISECONDS);
     if (n == 0) {
       throw new SocketTimeoutException("no byte of the body came for " + timeoutMillis + " ms");
     }

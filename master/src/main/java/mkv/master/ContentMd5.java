@@ -28,6 +28,7 @@ final class ContentMd5 {
     } catch (IllegalArgumentException malformed) {
       // answered below
     }
-    throw new HttpError(400, "Content-MD5 must be the base64 of 16 bytes or 32 hex digits, got '" + h + "'");
+    throw new HttpError(
+        400, "Content-MD5 must be the base64 of 16 bytes or 32 hex digits, got '" + h + "'");
   }
 }

@@ -35,7 +35,9 @@ final class CurrentPlacement {
     return replaced;
   }
 
-  /** Runs the start of a write (choosing replicas, recording them) so that no switch comes between. */
+  /**
+   * Runs the start of a write (choosing replicas, recording them) so that no switch comes between.
+   */
   <T> T beginWrite(Supplier<T> begin) {
     switching.readLock().lock();
     try {
@@ -45,7 +47,9 @@ final class CurrentPlacement {
     }
   }
 
-  /** Switches; returns once every write that began under the old placement has recorded its start. */
+  /**
+   * Switches; returns once every write that began under the old placement has recorded its start.
+   */
   void set(Placement configured, Set<String> replaced) {
     Placement next = replaced.isEmpty() ? configured : configured.without(replaced);
     switching.writeLock().lock();

@@ -4,7 +4,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import mkv.client.AsyncVolumeClient;
 import mkv.client.VolumeException;
 import mkv.http.HttpError;
@@ -16,12 +15,13 @@ import mkv.sync.GroupCommit;
 /**
  * DELETE and UNLINK of a key.
  *
- * <p>DELETE first marks the record DELETING and waits until that mark is on disk (a flush shared with
- * every write in flight; none under {@code --sync none}), then removes every copy, then the record. A
- * crash can therefore never leave a live record whose copies are gone: a delete that fails half way
- * leaves the key unlinked (never served, listed by {@code ?unlinked}), and retrying the DELETE, or
- * {@code verify --repair}, finishes it. DELETE runs on the IO thread from start to answer, the volume
- * requests through {@link AsyncVolumeClient}. A delete of a key being moved waits for the move.
+ * <p>DELETE first marks the record DELETING and waits until that mark is on disk (a flush shared
+ * with every write in flight; none under {@code --sync none}), then removes every copy, then the
+ * record. A crash can therefore never leave a live record whose copies are gone: a delete that
+ * fails half way leaves the key unlinked (never served, listed by {@code ?unlinked}), and retrying
+ * the DELETE, or {@code verify --repair}, finishes it. DELETE runs on the IO thread from start to
+ * answer, the volume requests through {@link AsyncVolumeClient}. A delete of a key being moved
+ * waits for the move.
  */
 final class DeleteHandler {
   private final Index index;
@@ -32,8 +32,14 @@ final class DeleteHandler {
   private final boolean protect;
   private final Duration stallTimeout;
 
-  DeleteHandler(Index index, GroupCommit commit, AsyncVolumeClient async, VolumeHealth health, KeyLocks locks,
-      boolean protect, Duration stallTimeout) {
+  DeleteHandler(
+      Index index,
+      GroupCommit commit,
+      AsyncVolumeClient async,
+      VolumeHealth health,
+      KeyLocks locks,
+      boolean protect,
+      Duration stallTimeout) {
     this.stallTimeout = stallTimeout;
     this.index = index;
     this.commit = commit;
@@ -45,15 +51,23 @@ final class DeleteHandler {
 
   /** Called on the IO thread. */
   void delete(HttpServerExchange exchange, String key) {
-    KeyLocks.Held held = locks.take(key, () -> exchange.getIoThread().execute(() -> {
-      try {
-        delete(exchange, key);
-      } catch (RuntimeException e) {
-        Failures.answer(exchange, e);
-      }
-    }));
+    KeyLocks.Held held =
+        locks.take(
+            key,
+            () ->
+                exchange
+                    .getIoThread()
+                    .execute(
+                        () -> {
+                          try {
+                            delete(exchange, key);
+                          } catch (RuntimeException e) {
+                            Failures.answer(exchange, e);
+                          }
+                        }));
     if (held == null) {
-      exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // a move holds the key: answered when it is done
+      exchange.dispatch(
+          SameThreadExecutor.INSTANCE, () -> {}); // a move holds the key: answered when it is done
       return;
     }
     Record record;
@@ -70,31 +84,51 @@ final class DeleteHandler {
       throw e;
     }
     // From here the answer comes from a callback: keep the exchange open past this call.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> commit.afterFlush(
-        () -> MasterRouter.onIoThread(exchange, () -> removeCopies(exchange, key, record, held)),
-        e -> MasterRouter.onIoThread(exchange, () -> {
-          held.close();
-          Failures.answer(exchange, new IOException("index flush failed before any copy was removed: "
-              + e.getMessage(), e));
-        })));
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () ->
+            commit.afterFlush(
+                () ->
+                    MasterRouter.onIoThread(
+                        exchange, () -> removeCopies(exchange, key, record, held)),
+                e ->
+                    MasterRouter.onIoThread(
+                        exchange,
+                        () -> {
+                          held.close();
+                          Failures.answer(
+                              exchange,
+                              new IOException(
+                                  "index flush failed before any copy was removed: "
+                                      + e.getMessage(),
+                                  e));
+                        })));
   }
 
-  private void removeCopies(HttpServerExchange exchange, String key, Record record, KeyLocks.Held held) {
-    async.deleteAll(exchange.getIoThread(), record.everyCopy(), KeyPath.of(key), failures -> {
-      try (held) {
-        if (!failures.isEmpty()) {
-          failures.forEach(health::failed);
-          VolumeException first = failures.get(0);
-          throw new HttpError(Failures.status(first), first.getMessage() + "; the key is unlinked, retry the DELETE");
-        }
-        // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a retry ends it.
-        index.delete(key, false);
-        exchange.setStatusCode(204);
-        exchange.endExchange();
-      } catch (RuntimeException e) {
-        Failures.answer(exchange, e);
-      }
-    });
+  private void removeCopies(
+      HttpServerExchange exchange, String key, Record record, KeyLocks.Held held) {
+    async.deleteAll(
+        exchange.getIoThread(),
+        record.everyCopy(),
+        KeyPath.of(key),
+        failures -> {
+          try (held) {
+            if (!failures.isEmpty()) {
+              failures.forEach(health::failed);
+              VolumeException first = failures.get(0);
+              throw new HttpError(
+                  Failures.status(first),
+                  first.getMessage() + "; the key is unlinked, retry the DELETE");
+            }
+            // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a
+            // retry ends it.
+            index.delete(key, false);
+            exchange.setStatusCode(204);
+            exchange.endExchange();
+          } catch (RuntimeException e) {
+            Failures.answer(exchange, e);
+          }
+        });
   }
 
   /** Called on a worker thread: the UNLINKED mark, durable per {@code --sync}. */

@@ -34,13 +34,30 @@ final class Failures {
   static void answer(HttpServerExchange exchange, Throwable t) {
     int status = status(t);
     if (status >= 500) {
-      LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + t.getMessage(),
+      LOG.log(
+          Level.WARNING,
+          exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + t.getMessage(),
           t instanceof VolumeException || t instanceof HttpError ? null : t);
     } else if (t instanceof SourceException) {
       // a client whose body stalled or broke off: worth one line, never a stack trace
-      LOG.info(exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + status + " " + t.getMessage());
+      LOG.info(
+          exchange.getRequestMethod()
+              + " "
+              + exchange.getRequestPath()
+              + ": "
+              + status
+              + " "
+              + t.getMessage());
     } else {
-      LOG.fine(() -> exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + status + " " + t.getMessage());
+      LOG.fine(
+          () ->
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestPath()
+                  + ": "
+                  + status
+                  + " "
+                  + t.getMessage());
     }
     if (exchange.isResponseStarted()) {
       exchange.setPersistent(false);

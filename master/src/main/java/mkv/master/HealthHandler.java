@@ -45,12 +45,26 @@ final class HealthHandler {
     List<String> volumes = placement.effective().volumes();
     List<String> writable = volumes.stream().filter(health::writable).toList();
     if (writable.size() < minReplicas) {
-      List<String> out = volumes.stream().filter(v -> !writable.contains(v))
-          .map(v -> v + " " + health.state(v).name().toLowerCase(java.util.Locale.ROOT)).toList();
-      return new Readiness(false, "not ready: " + writable.size() + " of " + volumes.size() + " volumes take "
-          + "writes, a write needs " + minReplicas + " (" + String.join(", ", out) + ")");
+      List<String> out =
+          volumes.stream()
+              .filter(v -> !writable.contains(v))
+              .map(v -> v + " " + health.state(v).name().toLowerCase(java.util.Locale.ROOT))
+              .toList();
+      return new Readiness(
+          false,
+          "not ready: "
+              + writable.size()
+              + " of "
+              + volumes.size()
+              + " volumes take "
+              + "writes, a write needs "
+              + minReplicas
+              + " ("
+              + String.join(", ", out)
+              + ")");
     }
-    return new Readiness(true, "ready: " + writable.size() + " of " + volumes.size() + " volumes take writes");
+    return new Readiness(
+        true, "ready: " + writable.size() + " of " + volumes.size() + " volumes take writes");
   }
 
   private static void send(HttpServerExchange exchange, int status, String line) {

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeoutException;
 import mkv.http.HttpError;
 
 /**
- * At most one write, delete or move of a key at a time. A request that finds another request's
- * hold is refused (409), not queued; one that finds a move's hold waits for it, since a move is the
+ * At most one write, delete or move of a key at a time. A request that finds another request's hold
+ * is refused (409), not queued; one that finds a move's hold waits for it, since a move is the
  * master's own background work and must never make a client's request fail.
  */
 final class KeyLocks {
@@ -89,7 +89,9 @@ final class KeyLocks {
     return held.putIfAbsent(key, mine) == null ? mine : null;
   }
 
-  /** Takes the key for a move if free (requests that come meanwhile wait for it); null otherwise. */
+  /**
+   * Takes the key for a move if free (requests that come meanwhile wait for it); null otherwise.
+   */
   Held tryTakeForMove(String key) {
     Hold mine = new Hold(key, true);
     return held.putIfAbsent(key, mine) == null ? mine : null;

@@ -12,11 +12,11 @@ import mkv.index.Index;
 import mkv.index.Record;
 
 /**
- * {@code GET /prefix?list} and {@code ?unlinked}: keys in byte order as
- * {@code {"next": "...", "keys": [...]}}.
+ * {@code GET /prefix?list} and {@code ?unlinked}: keys in byte order as {@code {"next": "...",
+ * "keys": [...]}}.
  *
- * <p>With a limit, one page is gathered (so {@code next} can come first); without one, the keys
- * are streamed straight from the index, so ten million keys cost no more memory than ten.
+ * <p>With a limit, one page is gathered (so {@code next} can come first); without one, the keys are
+ * streamed straight from the index, so ten million keys cost no more memory than ten.
  */
 final class ListHandler {
   static final int MAX_LIMIT = 100_000;
@@ -34,7 +34,8 @@ final class ListHandler {
     String start = request.query().get("start");
     exchange.startBlocking();
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-    try (Index.Scan scan = index.scan(request.key(), start == null || start.isEmpty() ? null : start)) {
+    try (Index.Scan scan =
+        index.scan(request.key(), start == null || start.isEmpty() ? null : start)) {
       if (limit > 0) {
         List<String> keys = new ArrayList<>();
         String next = "";
@@ -94,6 +95,7 @@ final class ListHandler {
     } catch (NumberFormatException notANumber) {
       // answered below
     }
-    throw new HttpError(400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+    throw new HttpError(
+        400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
   }
 }

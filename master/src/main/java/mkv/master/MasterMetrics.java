@@ -23,41 +23,80 @@ final class MasterMetrics {
   private final Index index;
   private final MultiGauge up;
   private final MultiGauge writable;
-  private final Map<Record.State, Long> records = new EnumMap<>(Record.State.class); // guarded by this
+  private final Map<Record.State, Long> records =
+      new EnumMap<>(Record.State.class); // guarded by this
 
-  MasterMetrics(Metrics metrics, Index index, VolumeHealth health, ReadCache<?> cache, Rebalancer rebalancer) {
+  MasterMetrics(
+      Metrics metrics,
+      Index index,
+      VolumeHealth health,
+      ReadCache<?> cache,
+      Rebalancer rebalancer) {
     this.index = index;
     MeterRegistry registry = metrics.registry();
-    up = MultiGauge.builder("mkv.volume.up").description("1 while the master sends the volume reads")
-        .register(registry);
-    writable = MultiGauge.builder("mkv.volume.writable").description("1 while the master sends the volume writes")
-        .register(registry);
-    metrics.beforeScrape(() -> {
-      List<VolumeHealth.Status> all = health.all();
-      up.register(all.stream().map(s -> MultiGauge.Row.of(Tags.of("volume", s.volume()),
-          s.state() == VolumeHealth.State.DOWN ? 0 : 1)).toList(), true);
-      writable.register(all.stream().map(s -> MultiGauge.Row.of(Tags.of("volume", s.volume()),
-          health.writable(s.volume()) ? 1 : 0)).toList(), true);
-    });
+    up =
+        MultiGauge.builder("mkv.volume.up")
+            .description("1 while the master sends the volume reads")
+            .register(registry);
+    writable =
+        MultiGauge.builder("mkv.volume.writable")
+            .description("1 while the master sends the volume writes")
+            .register(registry);
+    metrics.beforeScrape(
+        () -> {
+          List<VolumeHealth.Status> all = health.all();
+          up.register(
+              all.stream()
+                  .map(
+                      s ->
+                          MultiGauge.Row.of(
+                              Tags.of("volume", s.volume()),
+                              s.state() == VolumeHealth.State.DOWN ? 0 : 1))
+                  .toList(),
+              true);
+          writable.register(
+              all.stream()
+                  .map(
+                      s ->
+                          MultiGauge.Row.of(
+                              Tags.of("volume", s.volume()), health.writable(s.volume()) ? 1 : 0))
+                  .toList(),
+              true);
+        });
     for (Record.State state : Record.State.values()) {
       Gauge.builder("mkv.index.records", this, m -> m.count(state))
           .description("records by state, as of the last count (NaN before the first)")
-          .tag("state", state.name().toLowerCase(Locale.ROOT)).register(registry);
+          .tag("state", state.name().toLowerCase(Locale.ROOT))
+          .register(registry);
     }
     FunctionCounter.builder("mkv.read.cache.hits", cache, ReadCache::hits)
-        .description("GETs answered from the read cache").register(registry);
+        .description("GETs answered from the read cache")
+        .register(registry);
     FunctionCounter.builder("mkv.read.cache.misses", cache, ReadCache::misses)
-        .description("GETs that read the index").register(registry);
-    Gauge.builder("mkv.rebalance.running", rebalancer, r -> r.run() != null
-        && r.run().phase != Rebalancer.Phase.DONE ? 1 : 0)
-        .description("1 while a rebalance or re-replication is moving keys").register(registry);
-    Gauge.builder("mkv.rebalance.moved.keys", rebalancer, r -> r.run() == null ? 0 : r.run().moved.sum())
-        .description("keys the current or last move has moved").register(registry);
-    Gauge.builder("mkv.rebalance.failed.keys", rebalancer, r -> r.run() == null ? 0 : r.run().failed.sum())
-        .description("keys the current or last move could not move").register(registry);
-    Gauge.builder("mkv.rebalance.pass.to.move.keys", rebalancer,
-        r -> r.run() == null || r.run().pass == null ? 0 : r.run().pass.toMove.sum())
-        .description("keys the current pass found out of place").register(registry);
+        .description("GETs that read the index")
+        .register(registry);
+    Gauge.builder(
+            "mkv.rebalance.running",
+            rebalancer,
+            r -> r.run() != null && r.run().phase != Rebalancer.Phase.DONE ? 1 : 0)
+        .description("1 while a rebalance or re-replication is moving keys")
+        .register(registry);
+    Gauge.builder(
+            "mkv.rebalance.moved.keys", rebalancer, r -> r.run() == null ? 0 : r.run().moved.sum())
+        .description("keys the current or last move has moved")
+        .register(registry);
+    Gauge.builder(
+            "mkv.rebalance.failed.keys",
+            rebalancer,
+            r -> r.run() == null ? 0 : r.run().failed.sum())
+        .description("keys the current or last move could not move")
+        .register(registry);
+    Gauge.builder(
+            "mkv.rebalance.pass.to.move.keys",
+            rebalancer,
+            r -> r.run() == null || r.run().pass == null ? 0 : r.run().pass.toMove.sum())
+        .description("keys the current pass found out of place")
+        .register(registry);
   }
 
   synchronized double count(Record.State state) {
@@ -65,7 +104,9 @@ final class MasterMetrics {
     return n == null ? Double.NaN : n;
   }
 
-  /** Counts the records by state, one pass over the index (run periodically, off the request path). */
+  /**
+   * Counts the records by state, one pass over the index (run periodically, off the request path).
+   */
   void countRecords() {
     Map<Record.State, Long> counted = new EnumMap<>(Record.State.class);
     for (Record.State s : Record.State.values()) {

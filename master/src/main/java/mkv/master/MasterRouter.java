@@ -35,8 +35,17 @@ final class MasterRouter implements HttpHandler {
   private final AdminGuard guard;
   private final Metrics metrics;
 
-  MasterRouter(RedirectHandler redirect, ListHandler list, PutHandler put, DeleteHandler delete, VolumesHandler volumes,
-      VerifyHandler verify, RebalanceHandler rebalance, HealthHandler health, StatusHandler status, AdminGuard guard,
+  MasterRouter(
+      RedirectHandler redirect,
+      ListHandler list,
+      PutHandler put,
+      DeleteHandler delete,
+      VolumesHandler volumes,
+      VerifyHandler verify,
+      RebalanceHandler rebalance,
+      HealthHandler health,
+      StatusHandler status,
+      AdminGuard guard,
       Metrics metrics) {
     this.metrics = metrics;
     this.status = status;
@@ -53,8 +62,14 @@ final class MasterRouter implements HttpHandler {
 
   /** Keys the master answers itself, which therefore cannot be stored. */
   static boolean isReserved(String key) {
-    return key.startsWith("/_") && (key.equals(VOLUMES_PATH) || key.equals(VERIFY_PATH) || key.equals(REBALANCE_PATH)
-        || key.equals(HEALTH_PATH) || key.equals(READY_PATH) || key.equals(STATUS_PATH)) || key.equals(Metrics.PATH);
+    return key.startsWith("/_")
+            && (key.equals(VOLUMES_PATH)
+                || key.equals(VERIFY_PATH)
+                || key.equals(REBALANCE_PATH)
+                || key.equals(HEALTH_PATH)
+                || key.equals(READY_PATH)
+                || key.equals(STATUS_PATH))
+        || key.equals(Metrics.PATH);
   }
 
   @Override
@@ -69,9 +84,15 @@ final class MasterRouter implements HttpHandler {
   private void route(HttpServerExchange exchange) throws Exception {
     HttpString method = exchange.getRequestMethod();
     boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
-    boolean admin = method.equals(Methods.POST)
-        && (exchange.getRequestPath().equals(VERIFY_PATH) || exchange.getRequestPath().equals(REBALANCE_PATH));
-    if (!read && !admin && !method.equals(Methods.PUT) && !method.equals(Methods.DELETE) && !method.equals(UNLINK)) {
+    boolean admin =
+        method.equals(Methods.POST)
+            && (exchange.getRequestPath().equals(VERIFY_PATH)
+                || exchange.getRequestPath().equals(REBALANCE_PATH));
+    if (!read
+        && !admin
+        && !method.equals(Methods.PUT)
+        && !method.equals(Methods.DELETE)
+        && !method.equals(UNLINK)) {
       exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
       throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
     }
@@ -81,7 +102,8 @@ final class MasterRouter implements HttpHandler {
     KeyRequest request = KeyRequest.parse(exchange);
     String key = request.key();
     // On the IO thread: a GET answered from the read cache or LevelDB, and the writes that never
-    // wait on a thread (a small PUT, a DELETE) - their volume requests and index flush answer by callback.
+    // wait on a thread (a small PUT, a DELETE) - their volume requests and index flush answer by
+    // callback.
     if (read && request.query().isEmpty() && !isReserved(key)) {
       redirect.handle(exchange, key);
       return;
@@ -129,13 +151,14 @@ final class MasterRouter implements HttpHandler {
       work = x -> delete.unlink(x, key);
     }
     if (exchange.isInIoThread()) {
-      exchange.dispatch(() -> {
-        try {
-          work.run(exchange);
-        } catch (Exception e) {
-          Failures.answer(exchange, e);
-        }
-      });
+      exchange.dispatch(
+          () -> {
+            try {
+              work.run(exchange);
+            } catch (Exception e) {
+              Failures.answer(exchange, e);
+            }
+          });
     } else {
       work.run(exchange);
     }

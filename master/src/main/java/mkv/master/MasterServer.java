@@ -18,17 +18,21 @@ import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
 import mkv.metrics.Metrics;
-import mkv.status.Sampler;
 import mkv.repair.PendingResolver;
+import mkv.status.Sampler;
 import mkv.sync.GroupCommit;
 import mkv.sync.SyncMode;
 import org.xnio.Options;
 
-/** The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close. */
+/**
+ * The master: the index and the HTTP front of the store. Embeddable: start, use baseUrl(), close.
+ */
 public final class MasterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MasterServer.class.getName());
+
   /** How often the clean-ups of failed writes are retried. */
   private static final long SWEEP_SECONDS = 1;
+
   private static final int MAX_CONNECTIONS = 10_000;
 
   private final MasterConfig config;
@@ -39,7 +43,7 @@ public final class MasterServer implements AutoCloseable {
   private final Metrics metrics;
   private final RecentErrors recentErrors;
   private final Sampler sampler;
-  private AutoCloseable accessLog = () -> { };
+  private AutoCloseable accessLog = () -> {};
   private final ScheduledExecutorService background;
   private final Undertow undertow;
   private final GracefulShutdownHandler inFlight;
@@ -49,7 +53,8 @@ public final class MasterServer implements AutoCloseable {
     this.config = config;
     this.index = Index.open(config.db());
     // Every write of the index is unsynced; this one thread flushes them, shared by all in flight.
-    this.indexCommit = new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
+    this.indexCommit =
+        new GroupCommit("index-sync", config.sync(), config.syncInterval(), index::flush);
     this.metrics = new Metrics();
     metrics.observe(indexCommit);
     this.recentErrors = new RecentErrors();
@@ -65,74 +70,115 @@ public final class MasterServer implements AutoCloseable {
       Placement stored = PlacementRecord.stored(index);
       boolean adopt = stored != null && !stored.sameAs(flags);
       if (adopt && !config.adoptPlacement()) {
-        throw new IOException("the index holds " + stored + ", not " + flags + ": start with the index's "
-            + "placement, change it with ./mkv rebalance --master, or pass --adopt-placement to move every key "
-            + "to the flags'");
+        throw new IOException(
+            "the index holds "
+                + stored
+                + ", not "
+                + flags
+                + ": start with the index's placement, change it with ./mkv rebalance --master, or"
+                + " pass --adopt-placement to move every key to the flags'");
       }
       if (stored == null) {
         PlacementRecord.store(index, flags);
       }
       CurrentPlacement current = new CurrentPlacement(adopt ? stored : flags);
       List<String> watched = new ArrayList<>(current.configured().volumes());
-      PlacementRecord.movingFrom(index).stream().filter(v -> !watched.contains(v)).forEach(watched::add);
+      PlacementRecord.movingFrom(index).stream()
+          .filter(v -> !watched.contains(v))
+          .forEach(watched::add);
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
       AsyncVolumeClient async = new AsyncVolumeClient(config.voltimeout(), config.stallTimeout());
       h = new VolumeHealth(watched, client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
-      rb = new Rebalancer(index, locks, h, current, client, config.moveGrace(), config.replaceAfter(),
-          config.moveWorkers(), config.moveRate());
+      rb =
+          new Rebalancer(
+              index,
+              locks,
+              h,
+              current,
+              client,
+              config.moveGrace(),
+              config.replaceAfter(),
+              config.moveWorkers(),
+              config.moveRate());
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
-      RedirectHandler redirect = new RedirectHandler(index, current, h, config.fallback(), config.md5());
+      RedirectHandler redirect =
+          new RedirectHandler(index, current, h, config.fallback(), config.md5());
       MasterMetrics masterMetrics = new MasterMetrics(metrics, index, h, redirect.cache(), rb);
       VolumesHandler volumes = new VolumesHandler(h, rb, current);
       HealthHandler health = new HealthHandler(index, h, current, config.minReplicas());
       sampled = new Sampler(client);
-      MasterRouter router = new MasterRouter(
-          redirect,
-          new ListHandler(index),
-          new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, config.md5(),
-              config.minReplicas(), config.stallTimeout()),
-          new DeleteHandler(index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
-          volumes,
-          new VerifyHandler(index, client, current, locks),
-          new RebalanceHandler(rb, current),
-          health,
-          new StatusHandler(volumes, health, rb, metrics, masterMetrics, sampled, recentErrors),
-          new AdminGuard(config.adminToken()),
-          metrics);
+      MasterRouter router =
+          new MasterRouter(
+              redirect,
+              new ListHandler(index),
+              new PutHandler(
+                  index,
+                  indexCommit,
+                  current,
+                  client,
+                  async,
+                  h,
+                  locks,
+                  sweeper,
+                  config.md5(),
+                  config.minReplicas(),
+                  config.stallTimeout()),
+              new DeleteHandler(
+                  index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
+              volumes,
+              new VerifyHandler(index, client, current, locks),
+              new RebalanceHandler(rb, current),
+              health,
+              new StatusHandler(volumes, health, rb, metrics, masterMetrics, sampled, recentErrors),
+              new AdminGuard(config.adminToken()),
+              metrics);
       g = new GracefulShutdownHandler(metrics.countRequests(new HttpContinueReadHandler(router)));
-      u = Undertow.builder()
-          .addHttpListener(config.port(), config.host())
-          .setWorkerThreads(config.workerThreads())
-          .setServerOption(UndertowOptions.DECODE_URL, false) // we decode, refusing malformed escapes
-          .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-          .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L) // values may be many GiB; streamed, never held
-          .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
-          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
-          .setSocketOption(Options.TCP_NODELAY, true)
-          // Thousands of idle or slow clients must not exhaust the master: past the high-water mark
-          // it stops accepting until connections close (idle ones are closed after NO_REQUEST_TIMEOUT).
-          .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
-          .setSocketOption(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS * 9 / 10)
-          // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
-          .setHandler(mkv.metrics.AccessLog.wrap(g, config.accessLog(), log -> accessLog = log))
-          .build();
+      u =
+          Undertow.builder()
+              .addHttpListener(config.port(), config.host())
+              .setWorkerThreads(config.workerThreads())
+              .setServerOption(
+                  UndertowOptions.DECODE_URL, false) // we decode, refusing malformed escapes
+              .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+              .setServerOption(
+                  UndertowOptions.MAX_ENTITY_SIZE,
+                  -1L) // values may be many GiB; streamed, never held
+              .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+              .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+              .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+              .setSocketOption(Options.TCP_NODELAY, true)
+              // Thousands of idle or slow clients must not exhaust the master: past the high-water
+              // mark
+              // it stops accepting until connections close (idle ones are closed after
+              // NO_REQUEST_TIMEOUT).
+              .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
+              .setSocketOption(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS * 9 / 10)
+              // HttpContinueReadHandler: curl -T waits for 100 Continue on large bodies
+              .setHandler(mkv.metrics.AccessLog.wrap(g, config.accessLog(), log -> accessLog = log))
+              .build();
       u.start();
-      bg = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pending-sweeper");
-        t.setDaemon(true);
-        return t;
-      });
-      bg.execute(() -> {
-        int n = sweeper.sweepAll();
-        if (n > 0) {
-          LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
-        }
-      });
+      bg =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "pending-sweeper");
+                t.setDaemon(true);
+                return t;
+              });
+      bg.execute(
+          () -> {
+            int n = sweeper.sweepAll();
+            if (n > 0) {
+              LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
+            }
+          });
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-      bg.scheduleWithFixedDelay(rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-      bg.scheduleWithFixedDelay(masterMetrics::countRecords, 0, config.recordCountInterval().toMillis(),
+      bg.scheduleWithFixedDelay(
+          rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      bg.scheduleWithFixedDelay(
+          masterMetrics::countRecords,
+          0,
+          config.recordCountInterval().toMillis(),
           TimeUnit.MILLISECONDS);
       rb.resumeIfUnfinished();
       if (adopt) {
@@ -167,9 +213,24 @@ public final class MasterServer implements AutoCloseable {
     this.undertow = u;
     this.inFlight = g;
     this.port = ((InetSocketAddress) u.getListenerInfo().get(0).getAddress()).getPort();
-    LOG.info("master listening on " + config.host() + ":" + port + " with " + config.volumes().size() + " volumes, "
-        + config.replicas() + " replicas, " + config.subvolumes() + " subvolumes, index " + config.db() + ", sync "
-        + config.sync() + (config.sync() == SyncMode.BATCH ? " every " + config.syncInterval().toMillis() + " ms" : ""));
+    LOG.info(
+        "master listening on "
+            + config.host()
+            + ":"
+            + port
+            + " with "
+            + config.volumes().size()
+            + " volumes, "
+            + config.replicas()
+            + " replicas, "
+            + config.subvolumes()
+            + " subvolumes, index "
+            + config.db()
+            + ", sync "
+            + config.sync()
+            + (config.sync() == SyncMode.BATCH
+                ? " every " + config.syncInterval().toMillis() + " ms"
+                : ""));
   }
 
   /** Opens the index and starts serving. */

@@ -11,9 +11,9 @@ import mkv.index.Record;
 import mkv.repair.PendingResolver;
 
 /**
- * Finds PENDING records that no write is working on, those a crash left (one pass over the index
- * at start-up) and those whose failed write could not remove every copy (retried periodically),
- * and resolves them with a {@link PendingResolver}.
+ * Finds PENDING records that no write is working on, those a crash left (one pass over the index at
+ * start-up) and those whose failed write could not remove every copy (retried periodically), and
+ * resolves them with a {@link PendingResolver}.
  */
 final class PendingSweeper {
   private static final Logger LOG = Logger.getLogger(PendingSweeper.class.getName());
@@ -22,7 +22,10 @@ final class PendingSweeper {
   private final Index index;
   private final PendingResolver resolver;
   private final KeyLocks locks;
-  /** A key to resolve again: from when (nanoTime), and after how many clean passes over its copies. */
+
+  /**
+   * A key to resolve again: from when (nanoTime), and after how many clean passes over its copies.
+   */
   private record Due(long at, int passes) {}
 
   private final Map<String, Due> toRetry = new ConcurrentHashMap<>();
@@ -37,7 +40,8 @@ final class PendingSweeper {
    * Notes a key whose write failed, to be resolved again once {@link #SETTLE} has passed: a volume
    * may still finish a PUT the master gave up on (the whole body had reached it) after a clean-up;
    * the record goes only after a clean-up that follows another successful one by SETTLE, so that a
-   * volume that was unreachable at first (frozen, partitioned) has had time to finish that late copy.
+   * volume that was unreachable at first (frozen, partitioned) has had time to finish that late
+   * copy.
    *
    * @param cleaned whether the failed write's own clean-up reached every replica
    */
@@ -53,15 +57,16 @@ final class PendingSweeper {
   int retry() {
     long now = System.nanoTime();
     List<String> due = new ArrayList<>();
-    toRetry.forEach((key, d) -> {
-      if (now - d.at() >= 0 && toRetry.remove(key, d)) {
-        if (d.passes() > 1) {
-          cleanFirst(key, d.passes());
-        } else {
-          due.add(key);
-        }
-      }
-    });
+    toRetry.forEach(
+        (key, d) -> {
+          if (now - d.at() >= 0 && toRetry.remove(key, d)) {
+            if (d.passes() > 1) {
+              cleanFirst(key, d.passes());
+            } else {
+              due.add(key);
+            }
+          }
+        });
     return resolve(due);
   }
 
@@ -79,7 +84,10 @@ final class PendingSweeper {
     }
   }
 
-  /** One pass over the whole index, at start-up, for what a crash left; returns how many it resolved. */
+  /**
+   * One pass over the whole index, at start-up, for what a crash left; returns how many it
+   * resolved.
+   */
   int sweepAll() {
     List<String> pending = new ArrayList<>();
     try (Index.Scan scan = index.scan("", null)) {
@@ -106,11 +114,19 @@ final class PendingSweeper {
           continue;
         }
         switch (resolver.resolve(key, record)) {
-          case COMPLETED -> LOG.info("completed unfinished write of " + key + ": every replica holds its announced md5");
-          case ROLLED_BACK -> LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
+          case COMPLETED ->
+              LOG.info(
+                  "completed unfinished write of "
+                      + key
+                      + ": every replica holds its announced md5");
+          case ROLLED_BACK ->
+              LOG.info("rolled back unfinished write of " + key + " on " + record.replicas());
           case RETRY_LATER -> {
             remember(key, false);
-            LOG.warning("unfinished write of " + key + " not rolled back yet: a replica could not be reached");
+            LOG.warning(
+                "unfinished write of "
+                    + key
+                    + " not rolled back yet: a replica could not be reached");
             continue;
           }
         }

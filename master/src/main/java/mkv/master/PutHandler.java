@@ -26,16 +26,17 @@ import mkv.sync.GroupCommit;
  * PUT of a key: sends the body to every replica in parallel, then commits the record.
  *
  * <p>Write ordering makes a crash at any point safe: the record is written PENDING (never served)
- * before any volume is touched, and turned LIVE only after every replica has the value as durably as
- * {@code --sync} asks; the 201 waits for the index flush that covers the LIVE record. A failed write
- * removes its copies and leaves its record PENDING (never served) for {@link PendingSweeper}, which
- * removes the copies once more after a volume still finishing the write is done, then the record.
- * A write of a key being moved ({@link Rebalancer}) waits for the move.
+ * before any volume is touched, and turned LIVE only after every replica has the value as durably
+ * as {@code --sync} asks; the 201 waits for the index flush that covers the LIVE record. A failed
+ * write removes its copies and leaves its record PENDING (never served) for {@link PendingSweeper},
+ * which removes the copies once more after a volume still finishing the write is done, then the
+ * record. A write of a key being moved ({@link Rebalancer}) waits for the move.
  *
  * <p>A value of known length up to {@link #SMALL} is handled on the IO thread from start to answer
- * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncVolumeClient} on the
- * same thread, and answered from it once the index flush says so; no thread waits anywhere. A larger
- * or chunked body is streamed through a worker thread ({@link #handle}), the master never holding it.
+ * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncVolumeClient} on
+ * the same thread, and answered from it once the index flush says so; no thread waits anywhere. A
+ * larger or chunked body is streamed through a worker thread ({@link #handle}), the master never
+ * holding it.
  */
 final class PutHandler {
   private static final Logger LOG = Logger.getLogger(PutHandler.class.getName());
@@ -55,8 +56,17 @@ final class PutHandler {
   private final int minReplicas;
   private final Duration stallTimeout;
 
-  PutHandler(Index index, GroupCommit commit, CurrentPlacement placement, VolumeClient client, AsyncVolumeClient async,
-      VolumeHealth health, KeyLocks locks, PendingSweeper sweeper, boolean md5, int minReplicas,
+  PutHandler(
+      Index index,
+      GroupCommit commit,
+      CurrentPlacement placement,
+      VolumeClient client,
+      AsyncVolumeClient async,
+      VolumeHealth health,
+      KeyLocks locks,
+      PendingSweeper sweeper,
+      boolean md5,
+      int minReplicas,
       Duration stallTimeout) {
     this.index = index;
     this.commit = commit;
@@ -77,7 +87,9 @@ final class PutHandler {
     return length > 0 && length <= SMALL;
   }
 
-  /** The key's path on a volume, once the key is one that can be stored; throws HttpError if not. */
+  /**
+   * The key's path on a volume, once the key is one that can be stored; throws HttpError if not.
+   */
   private static String pathOf(String key) {
     if (key.length() <= 1) {
       throw new HttpError(400, "empty key: PUT needs a path such as /name");
@@ -87,8 +99,11 @@ final class PutHandler {
     }
     String path = KeyPath.of(key);
     if (!KeyPath.fits(path)) {
-      throw new HttpError(414, "key too long: its file name on a volume would exceed "
-          + KeyPath.MAX_SEGMENT_BYTES + " bytes");
+      throw new HttpError(
+          414,
+          "key too long: its file name on a volume would exceed "
+              + KeyPath.MAX_SEGMENT_BYTES
+              + " bytes");
     }
     return path;
   }
@@ -103,17 +118,21 @@ final class PutHandler {
       if (old != null && old.isLive()) {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
-      return placement.beginWrite(() -> {
-        Placement now = placement.effective();
-        List<String> replicas = now.replicasFor(key);
-        List<String> targets = targets(replicas);
-        long created = System.currentTimeMillis();
-        // Not synced: if a crash loses it, the copies it covered are orphans that no record serves.
-        // Size and md5, when the client gave them, let a restart complete the write instead of rolling back.
-        Record pending = Record.pending(replicas, created).withSize(length).withMd5(expectedMd5);
-        index.put(key, pending.placedBy(now.fingerprint()), false);
-        return new Pending(key, held, old, replicas, targets, created, now.fingerprint());
-      });
+      return placement.beginWrite(
+          () -> {
+            Placement now = placement.effective();
+            List<String> replicas = now.replicasFor(key);
+            List<String> targets = targets(replicas);
+            long created = System.currentTimeMillis();
+            // Not synced: if a crash loses it, the copies it covered are orphans that no record
+            // serves.
+            // Size and md5, when the client gave them, let a restart complete the write instead of
+            // rolling back.
+            Record pending =
+                Record.pending(replicas, created).withSize(length).withMd5(expectedMd5);
+            index.put(key, pending.placedBy(now.fingerprint()), false);
+            return new Pending(key, held, old, replicas, targets, created, now.fingerprint());
+          });
     } catch (RuntimeException e) {
       held.close();
       throw e;
@@ -121,42 +140,82 @@ final class PutHandler {
   }
 
   /**
-   * The replicas a write goes to: those not believed down, which it skips (recording them as missing)
-   * rather than wait for; throws a 503 at once when they cannot take the write by themselves.
+   * The replicas a write goes to: those not believed down, which it skips (recording them as
+   * missing) rather than wait for; throws a 503 at once when they cannot take the write by
+   * themselves.
    */
   private List<String> targets(List<String> replicas) {
     List<String> up = replicas.stream().filter(health::writable).toList();
     if (up.size() < minReplicas) {
-      List<String> out = replicas.stream().filter(r -> !up.contains(r)).map(r -> Placement.server(r) + " ("
-          + health.state(r).name().toLowerCase(java.util.Locale.ROOT) + ")").toList();
-      throw new HttpError(503, (out.size() == 1 ? "volume " + out.get(0) + " takes" : "volumes "
-          + String.join(", ", out) + " take") + " no writes: a PUT needs " + minReplicas + " of the key's "
-          + replicas.size() + " replicas up");
+      List<String> out =
+          replicas.stream()
+              .filter(r -> !up.contains(r))
+              .map(
+                  r ->
+                      Placement.server(r)
+                          + " ("
+                          + health.state(r).name().toLowerCase(java.util.Locale.ROOT)
+                          + ")")
+              .toList();
+      throw new HttpError(
+          503,
+          (out.size() == 1
+                  ? "volume " + out.get(0) + " takes"
+                  : "volumes " + String.join(", ", out) + " take")
+              + " no writes: a PUT needs "
+              + minReplicas
+              + " of the key's "
+              + replicas.size()
+              + " replicas up");
     }
     return up;
   }
 
   /** A write under way: its key held, its PENDING record written; it writes to {@code targets}. */
-  private record Pending(String key, KeyLocks.Held held, Record old, List<String> replicas, List<String> targets,
-      long created, String placement) {}
+  private record Pending(
+      String key,
+      KeyLocks.Held held,
+      Record old,
+      List<String> replicas,
+      List<String> targets,
+      long created,
+      String placement) {}
 
-  /** The LIVE record of a write every required replica took; the failed ones are named as missing. */
+  /**
+   * The LIVE record of a write every required replica took; the failed ones are named as missing.
+   */
   private Record live(Pending p, long size, String hexMd5, List<VolumeException> failed) {
     List<String> missing = new ArrayList<>();
     for (String skipped : p.replicas()) {
       if (!p.targets().contains(skipped)) {
         missing.add(skipped);
-        LOG.warning("PUT " + p.key() + " stored without " + skipped + " (" + health.state(skipped).name()
-            .toLowerCase(java.util.Locale.ROOT) + "), to be repaired");
+        LOG.warning(
+            "PUT "
+                + p.key()
+                + " stored without "
+                + skipped
+                + " ("
+                + health.state(skipped).name().toLowerCase(java.util.Locale.ROOT)
+                + "), to be repaired");
       }
     }
     for (VolumeException failure : failed) {
       health.failed(failure);
       missing.add(failure.volume());
-      LOG.warning("PUT " + p.key() + " stored without " + failure.volume() + ", to be repaired: " + failure.getMessage());
+      LOG.warning(
+          "PUT "
+              + p.key()
+              + " stored without "
+              + failure.volume()
+              + ", to be repaired: "
+              + failure.getMessage());
     }
-    return Record.live(p.replicas()).withSize(size).withMd5(md5 ? hexMd5 : null).withCreated(p.created())
-        .withMissing(missing).placedBy(p.placement());
+    return Record.live(p.replicas())
+        .withSize(size)
+        .withMd5(md5 ? hexMd5 : null)
+        .withCreated(p.created())
+        .withMissing(missing)
+        .placedBy(p.placement());
   }
 
   // ---- small values: the IO thread from start to answer ----
@@ -165,64 +224,102 @@ final class PutHandler {
   void handleSmall(HttpServerExchange exchange, String key) {
     String path = pathOf(key);
     String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
-    SmallBody.receive(exchange, stallTimeout, body -> replicate(exchange, key, path, body, expectedMd5));
+    SmallBody.receive(
+        exchange, stallTimeout, body -> replicate(exchange, key, path, body, expectedMd5));
   }
 
-  private void replicate(HttpServerExchange exchange, String key, String path, byte[] body, String expectedMd5) {
+  private void replicate(
+      HttpServerExchange exchange, String key, String path, byte[] body, String expectedMd5) {
     String hex = md5 || expectedMd5 != null ? HexFormat.of().formatHex(KeyPath.md5(body)) : null;
     if (expectedMd5 != null && !expectedMd5.equals(hex)) {
-      throw new HttpError(400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
+      throw new HttpError(
+          400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
     }
-    KeyLocks.Held held = locks.take(key, () -> exchange.getIoThread().execute(() -> {
-      try {
-        replicate(exchange, key, path, body, expectedMd5);
-      } catch (RuntimeException e) {
-        Failures.answer(exchange, e);
-      }
-    }));
+    KeyLocks.Held held =
+        locks.take(
+            key,
+            () ->
+                exchange
+                    .getIoThread()
+                    .execute(
+                        () -> {
+                          try {
+                            replicate(exchange, key, path, body, expectedMd5);
+                          } catch (RuntimeException e) {
+                            Failures.answer(exchange, e);
+                          }
+                        }));
     if (held == null) {
-      exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // a move holds the key: answered when it is done
+      exchange.dispatch(
+          SameThreadExecutor.INSTANCE, () -> {}); // a move holds the key: answered when it is done
       return;
     }
     Pending p = begin(key, held, body.length, expectedMd5);
     // From here the answer comes from a callback: keep the exchange open past this call.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> async.putAll(exchange.getIoThread(), p.targets(), path,
-        body, failed -> {
-          try {
-            replicated(exchange, p, path, body.length, hex, failed);
-          } catch (RuntimeException e) {
-            p.held().close();
-            Failures.answer(exchange, e);
-          }
-        }));
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () ->
+            async.putAll(
+                exchange.getIoThread(),
+                p.targets(),
+                path,
+                body,
+                failed -> {
+                  try {
+                    replicated(exchange, p, path, body.length, hex, failed);
+                  } catch (RuntimeException e) {
+                    p.held().close();
+                    Failures.answer(exchange, e);
+                  }
+                }));
   }
 
-  private void replicated(HttpServerExchange exchange, Pending p, String path, long size, String hex,
+  private void replicated(
+      HttpServerExchange exchange,
+      Pending p,
+      String path,
+      long size,
+      String hex,
       List<VolumeException> failed) {
     if (p.targets().size() - failed.size() < minReplicas) {
       failed.forEach(health::failed);
-      async.deleteAll(exchange.getIoThread(), p.targets(), path, leftovers -> {
-        abandoned(p.key(), leftovers);
-        p.held().close();
-        Failures.answer(exchange, failed.get(0));
-      });
+      async.deleteAll(
+          exchange.getIoThread(),
+          p.targets(),
+          path,
+          leftovers -> {
+            abandoned(p.key(), leftovers);
+            p.held().close();
+            Failures.answer(exchange, failed.get(0));
+          });
       return;
     }
     index.put(p.key(), live(p, size, hex, failed), false);
     if (p.old() != null) {
-      async.deleteAll(exchange.getIoThread(), staleReplicas(p), path, f -> staleNotRemoved(p.key(), f));
+      async.deleteAll(
+          exchange.getIoThread(), staleReplicas(p), path, f -> staleNotRemoved(p.key(), f));
     }
     commit.afterWrite(
-        () -> MasterRouter.onIoThread(exchange, () -> {
-          p.held().close();
-          exchange.setStatusCode(201);
-          exchange.endExchange();
-        }),
-        e -> MasterRouter.onIoThread(exchange, () -> {
-          p.held().close();
-          Failures.answer(exchange, new IOException("index flush failed, the write may not survive a crash: "
-              + e.getMessage(), e));
-        }));
+        () ->
+            MasterRouter.onIoThread(
+                exchange,
+                () -> {
+                  p.held().close();
+                  exchange.setStatusCode(201);
+                  exchange.endExchange();
+                }),
+        e ->
+            MasterRouter.onIoThread(
+                exchange,
+                () -> {
+                  p.held().close();
+                  Failures.answer(
+                      exchange,
+                      new IOException(
+                          "index flush failed, the write may not survive a crash: "
+                              + e.getMessage(),
+                          e));
+                }));
   }
 
   // ---- large or chunked values: streamed on a worker thread ----
@@ -240,9 +337,12 @@ final class PutHandler {
     try (KeyLocks.Held held = p.held()) {
       Written written;
       try {
-        written = client.putAll(p.targets(), path, body, length, md5 || expectedMd5 != null, minReplicas);
+        written =
+            client.putAll(p.targets(), path, body, length, md5 || expectedMd5 != null, minReplicas);
         if (expectedMd5 != null && !expectedMd5.equals(written.md5())) {
-          throw new HttpError(400, "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
+          throw new HttpError(
+              400,
+              "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
         }
       } catch (IOException | RuntimeException e) {
         if (e instanceof VolumeException v) {
@@ -263,17 +363,25 @@ final class PutHandler {
 
   /**
    * After a failed write removed what it could: the record stays PENDING (never served) until the
-   * sweeper has removed every copy once more, after a volume that was still finishing the write is done.
+   * sweeper has removed every copy once more, after a volume that was still finishing the write is
+   * done.
    */
   private void abandoned(String key, List<VolumeException> leftovers) {
     sweeper.remember(key, leftovers.isEmpty());
     if (!leftovers.isEmpty()) {
-      LOG.warning("PUT " + key + " failed; a copy is removed when " + leftovers.get(0).volume() + " answers again: "
-          + leftovers.get(0).getMessage());
+      LOG.warning(
+          "PUT "
+              + key
+              + " failed; a copy is removed when "
+              + leftovers.get(0).volume()
+              + " answers again: "
+              + leftovers.get(0).getMessage());
     }
   }
 
-  /** The replaced (unlinked or abandoned) value may sit on volumes the new placement does not use. */
+  /**
+   * The replaced (unlinked or abandoned) value may sit on volumes the new placement does not use.
+   */
   private static List<String> staleReplicas(Pending p) {
     List<String> stale = new ArrayList<>(p.old().everyCopy());
     stale.removeAll(p.replicas());
@@ -282,7 +390,11 @@ final class PutHandler {
 
   private static void staleNotRemoved(String key, List<VolumeException> failures) {
     for (VolumeException e : failures) {
-      LOG.warning("PUT " + key + ": could not remove the replaced copy, an orphan for verify --repair: " + e.getMessage());
+      LOG.warning(
+          "PUT "
+              + key
+              + ": could not remove the replaced copy, an orphan for verify --repair: "
+              + e.getMessage());
     }
   }
 

@@ -39,8 +39,11 @@ final class RebalanceHandler {
     Placement now = current.configured();
     Placement next;
     try {
-      next = new Placement(Arrays.stream(volumes.split(",")).map(String::trim).toList(),
-          number(q, "replicas", now.replicas()), number(q, "subvolumes", now.subvolumes()));
+      next =
+          new Placement(
+              Arrays.stream(volumes.split(",")).map(String::trim).toList(),
+              number(q, "replicas", now.replicas()),
+              number(q, "subvolumes", now.subvolumes()));
     } catch (IllegalArgumentException e) {
       throw new HttpError(400, e.getMessage());
     }

@@ -28,25 +28,33 @@ import mkv.work.Pool;
 
 /**
  * Moves keys, while the master serves them, to where the current placement puts them: after an
- * operator changed the placement ({@code POST /_rebalance}, or a start with {@code --adopt-placement}),
- * after a volume was down longer than {@code --replace-after} (its keys get new copies on the next
- * volumes in their ranking), and back when it returns.
+ * operator changed the placement ({@code POST /_rebalance}, or a start with {@code
+ * --adopt-placement}), after a volume was down longer than {@code --replace-after} (its keys get
+ * new copies on the next volumes in their ranking), and back when it returns.
  *
- * <p>A run makes passes over the index until one finds every key in place. Each key moves under
- * the key's lock (a PUT or DELETE of it waits for the move, never fails because of it) with a
- * {@link KeyMover}: copied and checked, then its record switched to the new replicas with the old
- * ones leaving; the leaving copies are deleted only after a grace period, once the switch is on
- * disk, so a client redirected to an old replica just before the switch still finds the bytes.
- * Keys whose new replica or every holder is down wait for a later pass. A placement change is
- * stored in the index first, so a master restarted in the middle resumes the run.
+ * <p>A run makes passes over the index until one finds every key in place. Each key moves under the
+ * key's lock (a PUT or DELETE of it waits for the move, never fails because of it) with a {@link
+ * KeyMover}: copied and checked, then its record switched to the new replicas with the old ones
+ * leaving; the leaving copies are deleted only after a grace period, once the switch is on disk, so
+ * a client redirected to an old replica just before the switch still finds the bytes. Keys whose
+ * new replica or every holder is down wait for a later pass. A placement change is stored in the
+ * index first, so a master restarted in the middle resumes the run.
  */
 final class Rebalancer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Rebalancer.class.getName());
   private static final int REPORTED_FAILURES = 20;
   private static final long RETRY_MAX_MILLIS = 30_000;
 
-  /** How a run stands: MOVING until a pass finds every key in place (DONE); INCOMPLETE between passes that could not. */
-  enum Phase { IDLE, MOVING, DONE, INCOMPLETE }
+  /**
+   * How a run stands: MOVING until a pass finds every key in place (DONE); INCOMPLETE between
+   * passes that could not.
+   */
+  enum Phase {
+    IDLE,
+    MOVING,
+    DONE,
+    INCOMPLETE
+  }
 
   private final Index index;
   private final KeyLocks locks;
@@ -60,7 +68,8 @@ final class Rebalancer implements AutoCloseable {
   private final ScheduledThreadPoolExecutor reaper;
   private final AtomicInteger drops = new AtomicInteger();
   private final KeyMover dropper;
-  private long flushedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // guarded by this: when the last flush began
+  private long flushedAt =
+      System.nanoTime() - TimeUnit.DAYS.toNanos(1); // guarded by this: when the last flush began
   private volatile Run run;
   private Thread runner; // guarded by this
   private volatile boolean closed;
@@ -84,7 +93,12 @@ final class Rebalancer implements AutoCloseable {
     final LongAdder failed = new LongAdder();
     final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
-    Run(Placement configured, Set<String> replaced, String why, int workers, long rate,
+    Run(
+        Placement configured,
+        Set<String> replaced,
+        String why,
+        int workers,
+        long rate,
         mkv.client.VolumeClient client) {
       this.configured = configured;
       this.replaced = Set.copyOf(replaced);
@@ -107,12 +121,21 @@ final class Rebalancer implements AutoCloseable {
   }
 
   /**
-   * @param grace        how long a replaced copy is kept after its record stopped naming it
-   * @param replaceAfter how long a volume is down before its keys are copied elsewhere; zero for never
-   * @param rate         bytes per second the moves copy at most, 0 for no bound
+   * @param grace how long a replaced copy is kept after its record stopped naming it
+   * @param replaceAfter how long a volume is down before its keys are copied elsewhere; zero for
+   *     never
+   * @param rate bytes per second the moves copy at most, 0 for no bound
    */
-  Rebalancer(Index index, KeyLocks locks, VolumeHealth health, CurrentPlacement current,
-      mkv.client.VolumeClient client, Duration grace, Duration replaceAfter, int workers, long rate) {
+  Rebalancer(
+      Index index,
+      KeyLocks locks,
+      VolumeHealth health,
+      CurrentPlacement current,
+      mkv.client.VolumeClient client,
+      Duration grace,
+      Duration replaceAfter,
+      int workers,
+      long rate) {
     this.index = index;
     this.locks = locks;
     this.health = health;
@@ -123,11 +146,14 @@ final class Rebalancer implements AutoCloseable {
     this.defaultWorkers = workers;
     this.defaultRate = rate;
     this.dropper = new KeyMover(client, Throttle.of(0));
-    this.reaper = new ScheduledThreadPoolExecutor(workers, r -> {
-      Thread t = new Thread(r, "move-reaper");
-      t.setDaemon(true);
-      return t;
-    });
+    this.reaper =
+        new ScheduledThreadPoolExecutor(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "move-reaper");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** At start-up: resumes a run a stop cut short. */
@@ -136,7 +162,14 @@ final class Rebalancer implements AutoCloseable {
     if (!from.isEmpty()) {
       health.track(from);
       LOG.info("resuming the move to " + current.configured() + " that a stop interrupted");
-      launch(new Run(current.configured(), current.replaced(), "resumed", defaultWorkers, defaultRate, client));
+      launch(
+          new Run(
+              current.configured(),
+              current.replaced(),
+              "resumed",
+              defaultWorkers,
+              defaultRate,
+              client));
     }
   }
 
@@ -145,7 +178,7 @@ final class Rebalancer implements AutoCloseable {
    * Asking again for the placement a run is moving to returns that run.
    *
    * @param workers keys moved at once, 0 for the default
-   * @param rate    bytes per second at most, -1 for the default, 0 for no bound
+   * @param rate bytes per second at most, -1 for the default, 0 for no bound
    */
   synchronized Run start(Placement next, int workers, long rate) {
     Run r = run;
@@ -164,15 +197,29 @@ final class Rebalancer implements AutoCloseable {
         replaced.clear();
       }
       current.set(next, replaced);
-      LOG.info("placement is now " + next + " (was " + was + "): new writes follow it, keys move in the background");
+      LOG.info(
+          "placement is now "
+              + next
+              + " (was "
+              + was
+              + "): new writes follow it, keys move in the background");
     }
-    Run started = new Run(next, current.replaced(), "rebalance", workers > 0 ? workers : defaultWorkers, rate >= 0 ? rate : defaultRate,
-        client);
+    Run started =
+        new Run(
+            next,
+            current.replaced(),
+            "rebalance",
+            workers > 0 ? workers : defaultWorkers,
+            rate >= 0 ? rate : defaultRate,
+            client);
     launch(started);
     return started;
   }
 
-  /** Checks (periodically) for volumes down longer than {@code --replace-after}, and for replaced ones back. */
+  /**
+   * Checks (periodically) for volumes down longer than {@code --replace-after}, and for replaced
+   * ones back.
+   */
   void checkReplacements() {
     if (replaceAfter.isZero() || closed) {
       return;
@@ -191,8 +238,14 @@ final class Rebalancer implements AutoCloseable {
             continue; // too few volumes left to hold every replica elsewhere
           }
           replaced.add(v);
-          changes.add("volume " + v + " has been down for " + down.toSeconds() + " s (--replace-after "
-              + replaceAfter.toSeconds() + " s): its keys get new copies on the other volumes");
+          changes.add(
+              "volume "
+                  + v
+                  + " has been down for "
+                  + down.toSeconds()
+                  + " s (--replace-after "
+                  + replaceAfter.toSeconds()
+                  + " s): its keys get new copies on the other volumes");
         }
       }
       if (changes.isEmpty()) {
@@ -202,9 +255,17 @@ final class Rebalancer implements AutoCloseable {
       current.set(configured, replaced);
       Run r = run;
       if (r != null && r.phase != Phase.DONE && r.why.equals("rebalance")) {
-        launch(new Run(configured, replaced, "rebalance", r.workers, r.rate, client)); // the operator's run goes on
+        launch(
+            new Run(
+                configured,
+                replaced,
+                "rebalance",
+                r.workers,
+                r.rate,
+                client)); // the operator's run goes on
       } else {
-        launch(new Run(configured, replaced, "re-replication", defaultWorkers, defaultRate, client));
+        launch(
+            new Run(configured, replaced, "re-replication", defaultWorkers, defaultRate, client));
       }
     }
   }
@@ -256,30 +317,41 @@ final class Rebalancer implements AutoCloseable {
       return "idle";
     }
     Pass p = r.pass;
-    return r.why + " " + r.phase.name().toLowerCase(java.util.Locale.ROOT) + ", pass " + r.passes + ": moved "
-        + (p == null ? 0 : p.moved.sum()) + " of " + (p == null ? 0 : p.toMove.sum()) + " keys";
+    return r.why
+        + " "
+        + r.phase.name().toLowerCase(java.util.Locale.ROOT)
+        + ", pass "
+        + r.passes
+        + ": moved "
+        + (p == null ? 0 : p.moved.sum())
+        + " of "
+        + (p == null ? 0 : p.toMove.sum())
+        + " keys";
   }
 
   private synchronized void launch(Run r) {
     Thread previous = runner;
     run = r;
-    runner = new Thread(() -> {
-      if (previous != null) {
-        try {
-          previous.join();
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-      try {
-        loop(r);
-      } catch (InterruptedException e) {
-        // closing
-      } catch (RuntimeException e) {
-        LOG.severe("the move to " + r.configured + " stopped: " + e);
-        r.phase = Phase.INCOMPLETE;
-      }
-    }, "rebalance");
+    runner =
+        new Thread(
+            () -> {
+              if (previous != null) {
+                try {
+                  previous.join();
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+              try {
+                loop(r);
+              } catch (InterruptedException e) {
+                // closing
+              } catch (RuntimeException e) {
+                LOG.severe("the move to " + r.configured + " stopped: " + e);
+                r.phase = Phase.INCOMPLETE;
+              }
+            },
+            "rebalance");
     runner.setDaemon(true);
     runner.start();
   }
@@ -316,8 +388,17 @@ final class Rebalancer implements AutoCloseable {
         continue; // all moved: the next pass checks that nothing is left
       }
       r.phase = Phase.INCOMPLETE;
-      LOG.warning(progress() + "; " + p.waiting.sum() + " waiting (" + r.waitingFor + "), " + p.failed.sum()
-          + " failed; trying again in " + backoff / 1000 + " s");
+      LOG.warning(
+          progress()
+              + "; "
+              + p.waiting.sum()
+              + " waiting ("
+              + r.waitingFor
+              + "), "
+              + p.failed.sum()
+              + " failed; trying again in "
+              + backoff / 1000
+              + " s");
       Thread.sleep(backoff);
       backoff = Math.min(RETRY_MAX_MILLIS, backoff * 2);
     }
@@ -333,12 +414,22 @@ final class Rebalancer implements AutoCloseable {
     }
     r.finished = Instant.now();
     r.phase = Phase.DONE;
-    LOG.info(r.why + " to " + current.effective() + " done: moved " + r.moved.sum() + " keys ("
-        + r.movedBytes.sum() + " bytes) in " + Duration.between(r.started, r.finished).toMillis() + " ms");
+    LOG.info(
+        r.why
+            + " to "
+            + current.effective()
+            + " done: moved "
+            + r.moved.sum()
+            + " keys ("
+            + r.movedBytes.sum()
+            + " bytes) in "
+            + Duration.between(r.started, r.finished).toMillis()
+            + " ms");
   }
 
   private void pass(Run r, Pass p, Placement target) throws InterruptedException {
-    try (Pool pool = new Pool("move", r.workers); Index.Scan scan = index.scan("", null)) {
+    try (Pool pool = new Pool("move", r.workers);
+        Index.Scan scan = index.scan("", null)) {
       while (scan.hasNext() && !superseded(r)) {
         Index.Entry e = scan.next();
         p.scanned.increment();
@@ -351,7 +442,8 @@ final class Rebalancer implements AutoCloseable {
       }
       pool.finish();
     }
-    // Keys a write or delete held (or a write under the old placement not yet finished): a few more tries.
+    // Keys a write or delete held (or a write under the old placement not yet finished): a few more
+    // tries.
     for (int attempt = 0; attempt < 10 && !p.busy.isEmpty() && !superseded(r); attempt++) {
       Thread.sleep(200);
       List<String> again = new ArrayList<>();
@@ -368,10 +460,13 @@ final class Rebalancer implements AutoCloseable {
     }
   }
 
-  /** Whether the key needs no move: where the target puts it, nothing missing, no copy to delete. */
+  /**
+   * Whether the key needs no move: where the target puts it, nothing missing, no copy to delete.
+   */
   private boolean settled(String key, Record record, Placement target) {
     if (record.state() == Record.State.DELETING) {
-      return true; // its copies are where its record says; the DELETE's retry (or verify --repair) ends it
+      return true; // its copies are where its record says; the DELETE's retry (or verify --repair)
+      // ends it
     }
     if (!record.missing().isEmpty()) {
       return false;
@@ -383,7 +478,8 @@ final class Rebalancer implements AutoCloseable {
         return false;
       }
     }
-    return target.fingerprint().equals(record.placement()) || target.isBalanced(key, record.replicas());
+    return target.fingerprint().equals(record.placement())
+        || target.isBalanced(key, record.replicas());
   }
 
   private void moveOne(Run r, Pass p, String key, Placement target) {
@@ -409,8 +505,10 @@ final class Rebalancer implements AutoCloseable {
         return;
       }
       // Read from a holder believed up: one down would cost a time-out per key.
-      List<String> sources = record.holders().stream().filter(h -> health.state(h) != VolumeHealth.State.DOWN)
-          .toList();
+      List<String> sources =
+          record.holders().stream()
+              .filter(h -> health.state(h) != VolumeHealth.State.DOWN)
+              .toList();
       Record moved = r.mover.copy(key, record, want, target.fingerprint(), sources);
       index.put(key, moved, false);
       p.moved.increment();
@@ -421,7 +519,8 @@ final class Rebalancer implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       if (e.getCause() instanceof VolumeException v && v.status() == 0) {
-        // The target did not answer: it is down (the health check may not know yet), so the key waits.
+        // The target did not answer: it is down (the health check may not know yet), so the key
+        // waits.
         health.failed(v);
         p.waiting.increment();
         r.waitingFor = "volume " + Placement.server(v.volume()) + " is down";
@@ -443,50 +542,71 @@ final class Rebalancer implements AutoCloseable {
     List<String> targets = want.stream().filter(w -> !holders.contains(w)).toList();
     for (String target : targets) {
       if (!health.writable(target)) {
-        return "volume " + Placement.server(target) + " is " + health.state(target).name()
-            .toLowerCase(java.util.Locale.ROOT);
+        return "volume "
+            + Placement.server(target)
+            + " is "
+            + health.state(target).name().toLowerCase(java.util.Locale.ROOT);
       }
     }
-    if (!targets.isEmpty() && holders.stream().allMatch(h -> health.state(h) == VolumeHealth.State.DOWN)) {
+    if (!targets.isEmpty()
+        && holders.stream().allMatch(h -> health.state(h) == VolumeHealth.State.DOWN)) {
       return "every volume holding a key is down: " + holders;
     }
     for (String leaving : record.leaving()) {
       if (health.state(leaving) == VolumeHealth.State.DOWN) {
-        return "volume " + Placement.server(leaving) + " is down (an old copy there is still to be deleted)";
+        return "volume "
+            + Placement.server(leaving)
+            + " is down (an old copy there is still to be deleted)";
       }
     }
     return null;
   }
 
-  /** Deletes the leaving copies of {@code key} after {@code delayMillis}, once its switch is on disk. */
+  /**
+   * Deletes the leaving copies of {@code key} after {@code delayMillis}, once its switch is on
+   * disk.
+   */
   private void drop(String key, long switchedAt, long delayMillis) {
     drops.incrementAndGet();
-    reaper.schedule(() -> {
-      boolean again = false;
-      try {
-        flushedAfter(switchedAt);
-        KeyLocks.Held held = locks.tryTakeForMove(key);
-        if (held == null) {
-          again = true; // a write or delete of it: try once it is done
-          return;
-        }
-        try (held) {
-          Record record = index.get(key);
-          if (record != null && !record.leaving().isEmpty() && record.state() != Record.State.PENDING
-              && record.state() != Record.State.DELETING) {
-            index.put(key, dropper.dropLeaving(key, record, l -> health.state(l) != VolumeHealth.State.DOWN),
-                false);
+    reaper.schedule(
+        () -> {
+          boolean again = false;
+          try {
+            flushedAfter(switchedAt);
+            KeyLocks.Held held = locks.tryTakeForMove(key);
+            if (held == null) {
+              again = true; // a write or delete of it: try once it is done
+              return;
+            }
+            try (held) {
+              Record record = index.get(key);
+              if (record != null
+                  && !record.leaving().isEmpty()
+                  && record.state() != Record.State.PENDING
+                  && record.state() != Record.State.DELETING) {
+                index.put(
+                    key,
+                    dropper.dropLeaving(
+                        key, record, l -> health.state(l) != VolumeHealth.State.DOWN),
+                    false);
+              }
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warning(
+                "key "
+                    + key
+                    + ": old copies not deleted yet ("
+                    + e.getMessage()
+                    + "); the next pass retries");
+          } finally {
+            if (again && !closed) {
+              drop(key, switchedAt, 50);
+            }
+            drops.decrementAndGet();
           }
-        }
-      } catch (IOException | RuntimeException e) {
-        LOG.warning("key " + key + ": old copies not deleted yet (" + e.getMessage() + "); the next pass retries");
-      } finally {
-        if (again && !closed) {
-          drop(key, switchedAt, 50);
-        }
-        drops.decrementAndGet();
-      }
-    }, delayMillis, TimeUnit.MILLISECONDS);
+        },
+        delayMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Returns once an index flush that began after {@code switchedAt} (nanoTime) has ended. */

@@ -11,8 +11,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * The last warnings and errors this process logged (a replica failing a write, a volume going down),
- * kept for the status page so an operator sees them without reading the log.
+ * The last warnings and errors this process logged (a replica failing a write, a volume going
+ * down), kept for the status page so an operator sees them without reading the log.
  */
 final class RecentErrors extends Handler implements AutoCloseable {
   private static final int KEPT = 20;

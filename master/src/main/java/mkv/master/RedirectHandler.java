@@ -30,15 +30,18 @@ final class RedirectHandler {
   private final ReadCache<Answer> answers;
 
   /**
-   * A live key's answer, computed once from its record: the holders, with the server each names
-   * and the URL of the value there, and the headers.
+   * A live key's answer, computed once from its record: the holders, with the server each names and
+   * the URL of the value there, and the headers.
    */
-  private record Answer(String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
+  private record Answer(
+      String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
 
-  RedirectHandler(Index index, CurrentPlacement placement, VolumeHealth health, String fallback, boolean md5) {
+  RedirectHandler(
+      Index index, CurrentPlacement placement, VolumeHealth health, String fallback, boolean md5) {
     this.health = health;
     this.fallback = fallback;
-    this.answers = new ReadCache<>(index, (key, record) -> answer(key, record, placement.effective(), md5));
+    this.answers =
+        new ReadCache<>(index, (key, record) -> answer(key, record, placement.effective(), md5));
   }
 
   private static Answer answer(String key, Record record, Placement placement, boolean md5) {
@@ -54,8 +57,14 @@ final class RedirectHandler {
       urls[i] = "http://" + holders.get(i) + path;
     }
     // A record placed by this very placement is balanced; only others need the md5 ranking again.
-    boolean balanced = placement.fingerprint().equals(record.placement()) || placement.isBalanced(key, record.replicas());
-    return new Answer(servers, urls, md5 ? record.md5() : null, String.join(",", record.replicas()),
+    boolean balanced =
+        placement.fingerprint().equals(record.placement())
+            || placement.isBalanced(key, record.replicas());
+    return new Answer(
+        servers,
+        urls,
+        md5 ? record.md5() : null,
+        String.join(",", record.replicas()),
         balanced ? "balanced" : "unbalanced");
   }
 
@@ -94,12 +103,13 @@ final class RedirectHandler {
     String slow = null;
     int ups = 0;
     int slows = 0;
-    // one pass, each holder's state read once: the i-th candidate of a kind replaces the pick with chance 1/i
+    // one pass, each holder's state read once: the i-th candidate of a kind replaces the pick with
+    // chance 1/i
     for (int i = 0; i < servers.length; i++) {
       switch (health.state(servers[i])) {
         case UP, FULL -> up = random.nextInt(++ups) == 0 ? answer.urls()[i] : up;
         case SLOW -> slow = random.nextInt(++slows) == 0 ? answer.urls()[i] : slow;
-        case DOWN -> { }
+        case DOWN -> {}
       }
     }
     if (up == null && slow == null) {

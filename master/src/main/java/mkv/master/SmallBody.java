@@ -24,31 +24,48 @@ final class SmallBody {
    */
   static void receive(HttpServerExchange exchange, Duration stallTimeout, Consumer<byte[]> then) {
     SmallBody b = new SmallBody();
-    exchange.getRequestReceiver().receiveFullBytes((x, body) -> {
-      if (b.finish()) {
-        try {
-          then.accept(body);
-        } catch (RuntimeException e) {
-          Failures.answer(x, e);
-        }
-      }
-    }, (x, e) -> {
-      if (b.finish()) {
-        Failures.answer(x, new SourceException("reading the body failed: " + e.getMessage(), e));
-      }
-    });
+    exchange
+        .getRequestReceiver()
+        .receiveFullBytes(
+            (x, body) -> {
+              if (b.finish()) {
+                try {
+                  then.accept(body);
+                } catch (RuntimeException e) {
+                  Failures.answer(x, e);
+                }
+              }
+            },
+            (x, e) -> {
+              if (b.finish()) {
+                Failures.answer(
+                    x, new SourceException("reading the body failed: " + e.getMessage(), e));
+              }
+            });
     if (!b.done) {
       long ms = stallTimeout.toMillis();
-      b.timer = exchange.getIoThread().executeAfter(() -> {
-        if (b.finish()) {
-          exchange.setPersistent(false);
-          Failures.answer(exchange, new SourceException("the body did not arrive within " + ms + " ms", null));
-        }
-      }, ms, TimeUnit.MILLISECONDS);
+      b.timer =
+          exchange
+              .getIoThread()
+              .executeAfter(
+                  () -> {
+                    if (b.finish()) {
+                      exchange.setPersistent(false);
+                      Failures.answer(
+                          exchange,
+                          new SourceException(
+                              "the body did not arrive within " + ms + " ms", null));
+                    }
+                  },
+                  ms,
+                  TimeUnit.MILLISECONDS);
     }
   }
 
-  /** True for the first of the body, a failure and the time-out to happen; they all run on the IO thread. */
+  /**
+   * True for the first of the body, a failure and the time-out to happen; they all run on the IO
+   * thread.
+   */
   private boolean finish() {
     if (done) {
       return false;

@@ -40,8 +40,14 @@ final class StatusHandler {
   private String lastJson; // guarded by this
   private long lastAt; // guarded by this
 
-  StatusHandler(VolumesHandler volumes, HealthHandler health, Rebalancer rebalancer, Metrics metrics,
-      MasterMetrics records, Sampler sampler, RecentErrors errors) {
+  StatusHandler(
+      VolumesHandler volumes,
+      HealthHandler health,
+      Rebalancer rebalancer,
+      Metrics metrics,
+      MasterMetrics records,
+      Sampler sampler,
+      RecentErrors errors) {
     this.volumes = volumes;
     this.health = health;
     this.rebalancer = rebalancer;
@@ -73,7 +79,8 @@ final class StatusHandler {
     out.put("time", Instant.now().toString());
     out.put("master", master());
     List<Map<String, Object>> vols = volumes.describe();
-    Map<String, Sampler.Reading> readings = sampler.round(vols.stream().map(v -> (String) v.get("volume")).toList());
+    Map<String, Sampler.Reading> readings =
+        sampler.round(vols.stream().map(v -> (String) v.get("volume")).toList());
     for (Map<String, Object> v : vols) {
       Sampler.Reading r = readings.get((String) v.get("volume"));
       putRates(v, r.rates());
@@ -81,8 +88,11 @@ final class StatusHandler {
       v.put("diskTotal", number(r.sample().diskTotal()));
     }
     out.put("volumes", vols);
-    out.put("errors", errors.newestFirst().stream()
-        .map(e -> Map.of("time", e.time().toString(), "message", e.message())).toList());
+    out.put(
+        "errors",
+        errors.newestFirst().stream()
+            .map(e -> Map.of("time", e.time().toString(), "message", e.message()))
+            .toList());
     lastJson = JSON.writeValueAsString(out);
     lastAt = now;
     return lastJson;

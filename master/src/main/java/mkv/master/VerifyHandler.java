@@ -17,9 +17,9 @@ import mkv.repair.Verifier;
 import mkv.work.Pool;
 
 /**
- * {@code POST /_verify[?repair][&md5][&grace=1h]}: runs a {@link Verifier} on the master's own index,
- * taking each key's lock before repairing it so no write races a repair. Streams one line per
- * problem and ends with the summary line ({@code ... clean} or {@code ... N problems remain}).
+ * {@code POST /_verify[?repair][&md5][&grace=1h]}: runs a {@link Verifier} on the master's own
+ * index, taking each key's lock before repairing it so no write races a repair. Streams one line
+ * per problem and ends with the summary line ({@code ... clean} or {@code ... N problems remain}).
  */
 final class VerifyHandler {
   private static final Logger LOG = Logger.getLogger(VerifyHandler.class.getName());
@@ -51,10 +51,18 @@ final class VerifyHandler {
       exchange.startBlocking();
       exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
       OutputStream out = exchange.getOutputStream();
-      Verifier.Options options = new Verifier.Options(request.has("repair"), grace, request.has("md5"),
-          Pool.defaultWorkers());
-      Verifier verifier = new Verifier(index, client, placement.effective(), options, locks::tryTake, line -> write(out, line),
-          Verifier.Listener.NONE);
+      Verifier.Options options =
+          new Verifier.Options(
+              request.has("repair"), grace, request.has("md5"), Pool.defaultWorkers());
+      Verifier verifier =
+          new Verifier(
+              index,
+              client,
+              placement.effective(),
+              options,
+              locks::tryTake,
+              line -> write(out, line),
+              Verifier.Listener.NONE);
       Verifier.Report report = verifier.run();
       LOG.info(report.summary());
       write(out, report.summary());

@@ -25,21 +25,29 @@ final class VolumeHealth implements AutoCloseable {
    * A volume's state as last seen: SLOW answers its check, but in over half the time allowed; FULL
    * serves reads but says it cannot take writes (its disk is full, or it cannot write).
    */
-  enum State { UP, SLOW, FULL, DOWN }
+  enum State {
+    UP,
+    SLOW,
+    FULL,
+    DOWN
+  }
 
   /** One volume's health, as {@code GET /_volumes} shows it. */
   record Status(String volume, State state, String lastError, Instant lastSeen) {}
 
   private final Map<String, Status> statuses = new ConcurrentHashMap<>();
   // the servers watched, in the order /_volumes shows them, each with its periodic check
-  private final Map<String, ScheduledFuture<?>> servers = new java.util.LinkedHashMap<>(); // guarded by this
+  private final Map<String, ScheduledFuture<?>> servers =
+      new java.util.LinkedHashMap<>(); // guarded by this
   private final VolumeClient client;
   private final ScheduledThreadPoolExecutor checker;
   private final long slowNanos;
   private final long intervalMillis;
   private final VolumeWatch watch;
+
   /** When each server down was first seen down (nanoTime), for {@link #downFor}. */
   private final Map<String, Long> downSince = new ConcurrentHashMap<>();
+
   /** The longest a volume that came back waits for its watch connection to reopen and check it. */
   private static final Duration WATCH_RETRY = Duration.ofSeconds(1);
 
@@ -48,15 +56,22 @@ final class VolumeHealth implements AutoCloseable {
     this.slowNanos = timeout.toNanos() / 2;
     this.intervalMillis = interval.toMillis();
     // A thread per volume, so that one hung volume does not delay noticing another.
-    this.checker = new ScheduledThreadPoolExecutor(servers.size(), r -> {
-      Thread t = new Thread(r, "volume-health");
-      t.setDaemon(true);
-      return t;
-    });
+    this.checker =
+        new ScheduledThreadPoolExecutor(
+            servers.size(),
+            r -> {
+              Thread t = new Thread(r, "volume-health");
+              t.setDaemon(true);
+              return t;
+            });
     checker.setRemoveOnCancelPolicy(true);
     // A volume process that dies closes its connections: check it the moment that happens.
-    this.watch = new VolumeWatch(List.of(), timeout, interval.compareTo(WATCH_RETRY) < 0 ? interval : WATCH_RETRY,
-        this::check);
+    this.watch =
+        new VolumeWatch(
+            List.of(),
+            timeout,
+            interval.compareTo(WATCH_RETRY) < 0 ? interval : WATCH_RETRY,
+            this::check);
     track(servers);
   }
 
@@ -64,10 +79,14 @@ final class VolumeHealth implements AutoCloseable {
   synchronized void track(List<String> more) {
     for (String server : more) {
       if (!servers.containsKey(server)) {
-        statuses.put(server, new Status(server, State.UP, null, null)); // innocent until a check says otherwise
+        statuses.put(
+            server,
+            new Status(server, State.UP, null, null)); // innocent until a check says otherwise
         checker.setCorePoolSize(servers.size() + 1);
-        servers.put(server, checker.scheduleWithFixedDelay(() -> check(server), 0, intervalMillis,
-            TimeUnit.MILLISECONDS));
+        servers.put(
+            server,
+            checker.scheduleWithFixedDelay(
+                () -> check(server), 0, intervalMillis, TimeUnit.MILLISECONDS));
         watch.add(server);
       }
     }
@@ -87,7 +106,8 @@ final class VolumeHealth implements AutoCloseable {
 
   /** Whether every server watched has been checked at least once since it was added. */
   boolean allChecked() {
-    return statuses.values().stream().allMatch(s -> s.lastSeen() != null || s.state() == State.DOWN);
+    return statuses.values().stream()
+        .allMatch(s -> s.lastSeen() != null || s.state() == State.DOWN);
   }
 
   /** How long {@code server} has been down, or null when it is not (or not watched). */
@@ -123,7 +143,8 @@ final class VolumeHealth implements AutoCloseable {
 
   private void down(String server, String error, Status old) {
     downSince.putIfAbsent(server, System.nanoTime());
-    statuses.computeIfPresent(server, (s, was) -> new Status(server, State.DOWN, error, old.lastSeen()));
+    statuses.computeIfPresent(
+        server, (s, was) -> new Status(server, State.DOWN, error, old.lastSeen()));
   }
 
   synchronized List<Status> all() {
@@ -145,12 +166,21 @@ final class VolumeHealth implements AutoCloseable {
     try {
       long start = System.nanoTime();
       int status = client.ping(server);
-      State now = status != 200 ? State.FULL : System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
-      String error = status == 507 ? "507 on HEAD /: its disk is full" : status != 200 ? status
-          + " on HEAD /: it cannot write" : null;
+      State now =
+          status != 200
+              ? State.FULL
+              : System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      String error =
+          status == 507
+              ? "507 on HEAD /: its disk is full"
+              : status != 200 ? status + " on HEAD /: it cannot write" : null;
       if (old.state() != now) {
-        LOG.info("volume " + server + " is " + now.name().toLowerCase(java.util.Locale.ROOT)
-            + (error == null ? "" : ": " + error));
+        LOG.info(
+            "volume "
+                + server
+                + " is "
+                + now.name().toLowerCase(java.util.Locale.ROOT)
+                + (error == null ? "" : ": " + error));
       }
       downSince.remove(server);
       statuses.computeIfPresent(server, (s, was) -> new Status(server, now, error, Instant.now()));

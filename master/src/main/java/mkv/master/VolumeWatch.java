@@ -17,12 +17,16 @@ import java.util.logging.Logger;
  * Holds an idle HTTP connection to each volume server and reports the moment one closes, so that a
  * volume process that dies (its kernel resets or closes the connection) is checked at once instead
  * of at the next background check; and each time one opens, so that a volume that comes back (or
- * whose last check failed) is checked at once too. A host that vanishes silently closes nothing: the background check
- * still catches that.
+ * whose last check failed) is checked at once too. A host that vanishes silently closes nothing:
+ * the background check still catches that.
  */
 final class VolumeWatch implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VolumeWatch.class.getName());
-  /** A connection that lasted less than this is not reopened at once (a server that closes idle ones fast). */
+
+  /**
+   * A connection that lasted less than this is not reopened at once (a server that closes idle ones
+   * fast).
+   */
   private static final long SHORT_LIVED_NANOS = 1_000_000_000L;
 
   private final Map<String, Socket> open = new ConcurrentHashMap<>();
@@ -35,9 +39,11 @@ final class VolumeWatch implements AutoCloseable {
   /**
    * @param changed called on the watch's thread with the server whose connection opened, closed, or
    *     could not be opened; it should check the server now
-   * @param retry  how long to wait before reopening a connection that could not be opened or was short-lived
+   * @param retry how long to wait before reopening a connection that could not be opened or was
+   *     short-lived
    */
-  VolumeWatch(List<String> servers, Duration connectTimeout, Duration retry, Consumer<String> changed) {
+  VolumeWatch(
+      List<String> servers, Duration connectTimeout, Duration retry, Consumer<String> changed) {
     this.connectTimeoutMillis = (int) Math.max(1, connectTimeout.toMillis());
     this.retryMillis = Math.max(1, retry.toMillis());
     this.changed = changed;
@@ -80,7 +86,8 @@ final class VolumeWatch implements AutoCloseable {
   private void watch(String server) {
     URI uri = URI.create("http://" + server);
     InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
-    byte[] request = ("HEAD / HTTP/1.1\r\nHost: " + server + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request =
+        ("HEAD / HTTP/1.1\r\nHost: " + server + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     byte[] sink = new byte[4096];
     while (watching(server)) {
       long opened = System.nanoTime();
@@ -94,7 +101,8 @@ final class VolumeWatch implements AutoCloseable {
         connected = true;
         opened = System.nanoTime();
         report(server); // up again, perhaps: check it now rather than at the next background check
-        // One request makes it a kept-alive HTTP connection; then it stays idle until either side closes it.
+        // One request makes it a kept-alive HTTP connection; then it stays idle until either side
+        // closes it.
         s.getOutputStream().write(request);
         InputStream in = s.getInputStream();
         while (in.read(sink) >= 0) {
@@ -122,7 +130,9 @@ final class VolumeWatch implements AutoCloseable {
   private void report(String server) {
     try {
       changed.accept(server);
-    } catch (Exception e) { // okhttp throws InterruptedException unchecked when close() interrupts a check
+    } catch (
+        Exception
+            e) { // okhttp throws InterruptedException unchecked when close() interrupts a check
       if (!stopped) {
         LOG.warning("checking " + server + " after its watch connection changed: " + e);
       }

@@ -34,21 +34,25 @@ final class VolumesHandler {
 
   /** Each volume as {@code /_volumes} shows it, in the order the master lists them. */
   List<Map<String, Object>> describe() {
-    return health.all().stream().map(s -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("volume", s.volume());
-      m.put("state", s.state().name().toLowerCase(Locale.ROOT));
-      m.put("lastError", s.lastError());
-      m.put("lastSeen", s.lastSeen() == null ? null : s.lastSeen().toString());
-      // a volume down past --replace-after: its keys are being (or have been) copied elsewhere
-      if (current.replaced().contains(s.volume())) {
-        m.put("replaced", true);
-        m.put("rereplication", rebalancer.progress());
-      }
-      if (!current.configured().volumes().contains(s.volume())) {
-        m.put("leaving", true); // a rebalance is taking its keys away
-      }
-      return m;
-    }).toList();
+    return health.all().stream()
+        .map(
+            s -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("volume", s.volume());
+              m.put("state", s.state().name().toLowerCase(Locale.ROOT));
+              m.put("lastError", s.lastError());
+              m.put("lastSeen", s.lastSeen() == null ? null : s.lastSeen().toString());
+              // a volume down past --replace-after: its keys are being (or have been) copied
+              // elsewhere
+              if (current.replaced().contains(s.volume())) {
+                m.put("replaced", true);
+                m.put("rereplication", rebalancer.progress());
+              }
+              if (!current.configured().volumes().contains(s.volume())) {
+                m.put("leaving", true); // a rebalance is taking its keys away
+              }
+              return m;
+            })
+        .toList();
   }
 }

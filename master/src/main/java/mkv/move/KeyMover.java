@@ -20,11 +20,12 @@ import okhttp3.Response;
  *
  * <ol>
  *   <li>{@link #copy}: stream the value from a holder to the wanted replicas that lack it and check
- *       what arrived (size, and md5 when the record has one); a failed copy is removed and the record
- *       is untouched. The caller then stores the returned record, which serves the new replicas and
- *       names the old ones as {@link Record#leaving()}, durably before the next step.
+ *       what arrived (size, and md5 when the record has one); a failed copy is removed and the
+ *       record is untouched. The caller then stores the returned record, which serves the new
+ *       replicas and names the old ones as {@link Record#leaving()}, durably before the next step.
  *   <li>{@link #dropLeaving}: delete the leaving copies, and return the record without them.
  * </ol>
+ *
  * A copy made but not yet recorded is overwritten by the next attempt; a leaving copy not yet
  * deleted is still in the record, so the next attempt deletes it.
  */
@@ -34,7 +35,9 @@ public final class KeyMover {
   private final VolumeClient client;
   private final Throttle throttle;
 
-  /** @param throttle bounds the bytes copied per second, shared by every move */
+  /**
+   * @param throttle bounds the bytes copied per second, shared by every move
+   */
   public KeyMover(VolumeClient client, Throttle throttle) {
     this.client = client;
     this.throttle = throttle;
@@ -42,7 +45,9 @@ public final class KeyMover {
 
   /** Whether {@code record} is exactly where {@code want} says, with nothing to fill or delete. */
   public static boolean inPlace(Record record, List<String> want) {
-    return record.missing().isEmpty() && record.leaving().isEmpty() && record.replicas().size() == want.size()
+    return record.missing().isEmpty()
+        && record.leaving().isEmpty()
+        && record.replicas().size() == want.size()
         && want.containsAll(record.replicas());
   }
 
@@ -55,15 +60,17 @@ public final class KeyMover {
    * @throws IOException when no holder could be copied intact, or a target failed; nothing is left
    *     behind on the targets that answered
    */
-  public Record copy(String key, Record record, List<String> want, String placement) throws IOException {
+  public Record copy(String key, Record record, List<String> want, String placement)
+      throws IOException {
     return copy(key, record, want, placement, record.holders());
   }
 
   /**
-   * {@link #copy(String, Record, List, String)}, reading from the holders in the order of
-   * {@code sources} (those up first, say), which must list every holder to be tried.
+   * {@link #copy(String, Record, List, String)}, reading from the holders in the order of {@code
+   * sources} (those up first, say), which must list every holder to be tried.
    */
-  public Record copy(String key, Record record, List<String> want, String placement, List<String> sources)
+  public Record copy(
+      String key, Record record, List<String> want, String placement, List<String> sources)
       throws IOException {
     List<String> holders = record.holders();
     List<String> targets = minus(want, holders);
@@ -96,17 +103,30 @@ public final class KeyMover {
    * Deletes the leaving copies on the replicas {@code reachable} accepts; the others (on a volume
    * known to be down: trying would wait out a time-out per key) stay leaving, like those that fail.
    */
-  public Record dropLeaving(String key, Record moved, java.util.function.Predicate<String> reachable) {
-    List<String> left = new ArrayList<>(moved.leaving().stream().filter(reachable.negate()).toList());
-    for (VolumeException e : client.deleteAll(moved.leaving().stream().filter(reachable).toList(), KeyPath.of(key))) {
+  public Record dropLeaving(
+      String key, Record moved, java.util.function.Predicate<String> reachable) {
+    List<String> left =
+        new ArrayList<>(moved.leaving().stream().filter(reachable.negate()).toList());
+    for (VolumeException e :
+        client.deleteAll(moved.leaving().stream().filter(reachable).toList(), KeyPath.of(key))) {
       left.add(e.volume());
-      LOG.warning("key " + key + ": the old copy on " + e.volume() + " could not be deleted yet: " + e.getMessage());
+      LOG.warning(
+          "key "
+              + key
+              + ": the old copy on "
+              + e.volume()
+              + " could not be deleted yet: "
+              + e.getMessage());
     }
     return moved.movedTo(moved.replicas(), moved.placement(), left);
   }
 
-  /** Streams the value from the first holder that serves it intact to every target; checks the result. */
-  private Written copyTo(String key, String path, List<String> holders, List<String> targets, Record record)
+  /**
+   * Streams the value from the first holder that serves it intact to every target; checks the
+   * result.
+   */
+  private Written copyTo(
+      String key, String path, List<String> holders, List<String> targets, Record record)
       throws IOException {
     if (holders.isEmpty()) {
       throw new IOException("no replica holds it");
@@ -127,7 +147,13 @@ public final class KeyMover {
       try (response) {
         long length = response.body().contentLength();
         if (record.size() >= 0 && length >= 0 && length != record.size()) {
-          problems.add("replica " + source + ": holds " + length + " bytes, the record says " + record.size());
+          problems.add(
+              "replica "
+                  + source
+                  + ": holds "
+                  + length
+                  + " bytes, the record says "
+                  + record.size());
           continue;
         }
         Written written;
@@ -138,7 +164,8 @@ public final class KeyMover {
           problems.add("replica " + source + ": read failed: " + e.getMessage());
           continue;
         } catch (VolumeException e) {
-          // The failed target acknowledged nothing; a copy it may still have made is an orphan for verify.
+          // The failed target acknowledged nothing; a copy it may still have made is an orphan for
+          // verify.
           removeCopies(key, minus(targets, List.of(e.volume())));
           throw new IOException("copy to " + e.volume() + " failed: " + e.getMessage(), e);
         }
@@ -148,7 +175,8 @@ public final class KeyMover {
           problems.add("replica " + source + ": " + bad);
           continue;
         }
-        // No HEAD of each copy: a volume answers 201 only once the whole announced body is in place.
+        // No HEAD of each copy: a volume answers 201 only once the whole announced body is in
+        // place.
         return written;
       }
     }
@@ -168,7 +196,11 @@ public final class KeyMover {
   /** Removes copies a failed move made; none of the targets is a holder, so nothing is lost. */
   private void removeCopies(String key, List<String> targets) {
     for (VolumeException e : client.deleteAll(targets, KeyPath.of(key))) {
-      LOG.warning("key " + key + ": could not remove the copy a failed move left, an orphan: " + e.getMessage());
+      LOG.warning(
+          "key "
+              + key
+              + ": could not remove the copy a failed move left, an orphan: "
+              + e.getMessage());
     }
   }
 

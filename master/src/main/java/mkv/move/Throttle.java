@@ -11,13 +11,16 @@ public final class Throttle {
   private static final Throttle NONE = new Throttle(0);
 
   private final double nanosPerByte;
-  private long nextFree = System.nanoTime(); // guarded by this: when the bytes taken so far are paid for
+  private long nextFree =
+      System.nanoTime(); // guarded by this: when the bytes taken so far are paid for
 
   private Throttle(long bytesPerSecond) {
     this.nanosPerByte = bytesPerSecond <= 0 ? 0 : 1e9 / bytesPerSecond;
   }
 
-  /** @param bytesPerSecond the bound; 0 for none */
+  /**
+   * @param bytesPerSecond the bound; 0 for none
+   */
   public static Throttle of(long bytesPerSecond) {
     return bytesPerSecond <= 0 ? NONE : new Throttle(bytesPerSecond);
   }

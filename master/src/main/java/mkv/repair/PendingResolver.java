@@ -15,7 +15,11 @@ import mkv.layout.KeyPath;
  */
 public final class PendingResolver {
   /** What became of a pending record. */
-  public enum Outcome { COMPLETED, ROLLED_BACK, RETRY_LATER }
+  public enum Outcome {
+    COMPLETED,
+    ROLLED_BACK,
+    RETRY_LATER
+  }
 
   private final Index index;
   private final VolumeClient client;
@@ -41,12 +45,17 @@ public final class PendingResolver {
     return Outcome.ROLLED_BACK;
   }
 
-  /** Removes every copy the record names, keeping the record; false when a replica could not be reached. */
+  /**
+   * Removes every copy the record names, keeping the record; false when a replica could not be
+   * reached.
+   */
   public boolean removeCopies(String key, Record record) {
     return client.deleteAll(record.replicas(), KeyPath.of(key)).isEmpty();
   }
 
-  /** Whether every replica holds the announced size and md5 (only known when the client sent them). */
+  /**
+   * Whether every replica holds the announced size and md5 (only known when the client sent them).
+   */
   private boolean complete(String key, Record record) {
     if (record.size() < 0 || record.md5() == null) {
       return false;
@@ -54,7 +63,8 @@ public final class PendingResolver {
     String path = KeyPath.of(key);
     try {
       for (String replica : record.replicas()) {
-        if (client.size(replica, path) != record.size() || !record.md5().equals(client.md5(replica, path))) {
+        if (client.size(replica, path) != record.size()
+            || !record.md5().equals(client.md5(replica, path))) {
           return false;
         }
       }

@@ -42,8 +42,8 @@ public final class Verifier {
   private static final int MAX_REPORTED = 1000;
 
   /**
-   * @param grace  files and pending writes younger than this are left alone: writes in flight
-   * @param md5    read every replica to compare its md5 (else sizes only)
+   * @param grace files and pending writes younger than this are left alone: writes in flight
+   * @param md5 read every replica to compare its md5 (else sizes only)
    */
   public record Options(boolean repair, Duration grace, boolean md5, int workers) {}
 
@@ -56,13 +56,14 @@ public final class Verifier {
     void step();
 
     /** For callers that show no progress. */
-    Listener NONE = new Listener() {
-      @Override
-      public void pass(String name, String unit, long total) {}
+    Listener NONE =
+        new Listener() {
+          @Override
+          public void pass(String name, String unit, long total) {}
 
-      @Override
-      public void step() {}
-    };
+          @Override
+          public void step() {}
+        };
   }
 
   /** Keeps a repair from racing a write of the same key. */
@@ -72,7 +73,7 @@ public final class Verifier {
     AutoCloseable tryTake(String key);
 
     /** For an index no server uses. */
-    KeyGuard NONE = key -> () -> { };
+    KeyGuard NONE = key -> () -> {};
   }
 
   private final Index index;
@@ -90,9 +91,17 @@ public final class Verifier {
   private final LongAdder reported = new LongAdder();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
-  /** @param out receives one line per problem found (the first thousand) and what was done about it */
-  public Verifier(Index index, VolumeClient client, Placement placement, Options options, KeyGuard guard,
-      Consumer<String> out, Listener listener) {
+  /**
+   * @param out receives one line per problem found (the first thousand) and what was done about it
+   */
+  public Verifier(
+      Index index,
+      VolumeClient client,
+      Placement placement,
+      Options options,
+      KeyGuard guard,
+      Consumer<String> out,
+      Listener listener) {
     this.index = index;
     this.client = client;
     this.placement = placement;
@@ -115,11 +124,16 @@ public final class Verifier {
 
     public String summary() {
       StringBuilder sb = new StringBuilder("verify: " + records + " records, " + files + " files;");
-      found.forEach((p, n) -> {
-        if (n > 0) {
-          sb.append(' ').append(p.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(n).append(',');
-        }
-      });
+      found.forEach(
+          (p, n) -> {
+            if (n > 0) {
+              sb.append(' ')
+                  .append(p.name().toLowerCase(java.util.Locale.ROOT))
+                  .append(' ')
+                  .append(n)
+                  .append(',');
+            }
+          });
       sb.append(" repaired ").append(repaired).append("; ");
       sb.append(remaining() == 0 ? "clean" : remaining() + " problems remain");
       return sb.toString();
@@ -129,13 +143,15 @@ public final class Verifier {
   /** Runs both passes. */
   public Report run() throws InterruptedException {
     listener.pass("verify: index", "records", countRecords());
-    try (Pool pool = new Pool("verify", options.workers()); Index.Scan scan = index.scan("", null)) {
+    try (Pool pool = new Pool("verify", options.workers());
+        Index.Scan scan = index.scan("", null)) {
       while (scan.hasNext()) {
         Index.Entry e = scan.next();
-        pool.submit(() -> {
-          checkRecord(e.key(), e.record());
-          listener.step();
-        });
+        pool.submit(
+            () -> {
+              checkRecord(e.key(), e.record());
+              listener.step();
+            });
       }
       pool.finish();
     }
@@ -151,14 +167,15 @@ public final class Verifier {
     listener.pass("verify: volumes", "folders", shards.size());
     try (Pool pool = new Pool("verify", options.workers())) {
       for (VolumeWalker.Shard shard : shards) {
-        pool.submit(() -> {
-          try {
-            walker.walk(shard, (replica, key, file) -> checkFile(replica, key, file));
-          } catch (VolumeException e) {
-            unreachable(shard.server(), e);
-          }
-          listener.step();
-        });
+        pool.submit(
+            () -> {
+              try {
+                walker.walk(shard, (replica, key, file) -> checkFile(replica, key, file));
+              } catch (VolumeException e) {
+                unreachable(shard.server(), e);
+              }
+              listener.step();
+            });
       }
       pool.finish();
     }
@@ -181,14 +198,23 @@ public final class Verifier {
     records.increment();
     if (record.state() == Record.State.PENDING) {
       if (olderThanGrace(record.created())) {
-        problem(Problem.STALE_PENDING, key, "write unfinished since " + Instant.ofEpochMilli(record.created()));
+        problem(
+            Problem.STALE_PENDING,
+            key,
+            "write unfinished since " + Instant.ofEpochMilli(record.created()));
         if (options.repair()) {
-          withKey(key, record, current -> {
-            PendingResolver.Outcome outcome = pending.resolve(key, current);
-            if (outcome != PendingResolver.Outcome.RETRY_LATER) {
-              fixed(key, "pending write " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-            }
-          });
+          withKey(
+              key,
+              record,
+              current -> {
+                PendingResolver.Outcome outcome = pending.resolve(key, current);
+                if (outcome != PendingResolver.Outcome.RETRY_LATER) {
+                  fixed(
+                      key,
+                      "pending write "
+                          + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                }
+              });
         }
       }
       return;
@@ -196,17 +222,23 @@ public final class Verifier {
     if (record.state() == Record.State.DELETING) {
       problem(Problem.UNFINISHED_DELETE, key, "a DELETE failed half way on " + record.replicas());
       if (options.repair()) {
-        withKey(key, record, current -> {
-          if (client.deleteAll(current.replicas(), KeyPath.of(key)).isEmpty()) {
-            index.delete(key, true);
-            fixed(key, "delete finished");
-          }
-        });
+        withKey(
+            key,
+            record,
+            current -> {
+              if (client.deleteAll(current.replicas(), KeyPath.of(key)).isEmpty()) {
+                index.delete(key, true);
+                fixed(key, "delete finished");
+              }
+            });
       }
       return;
     }
     if (!placement.isBalanced(key, record.replicas())) {
-      problem(Problem.MISPLACED, key, "on " + record.replicas() + ", placement says " + placement.replicasFor(key));
+      problem(
+          Problem.MISPLACED,
+          key,
+          "on " + record.replicas() + ", placement says " + placement.replicasFor(key));
     }
     String path = KeyPath.of(key);
     List<String> good = new ArrayList<>();
@@ -216,8 +248,10 @@ public final class Verifier {
         continue;
       }
       try {
-        Trouble trouble = record.missing().contains(replica)
-            ? new Trouble(Problem.MISSING, "recorded as missing") : check(replica, path, record);
+        Trouble trouble =
+            record.missing().contains(replica)
+                ? new Trouble(Problem.MISSING, "recorded as missing")
+                : check(replica, path, record);
         if (trouble == null) {
           good.add(replica);
         } else {
@@ -261,7 +295,10 @@ public final class Verifier {
     return null;
   }
 
-  /** Copies the value from a good replica over each bad one, then clears them from the record's missing list. */
+  /**
+   * Copies the value from a good replica over each bad one, then clears them from the record's
+   * missing list.
+   */
   private void copy(String key, Record record, String source, List<String> targets) {
     String path = KeyPath.of(key);
     try (Response r = client.open(source, path)) {
@@ -273,8 +310,14 @@ public final class Verifier {
       try (InputStream in = r.body().byteStream()) {
         w = client.putAll(targets, path, in, length, true);
       }
-      if (record.md5() != null && !record.md5().equals(w.md5()) || record.size() >= 0 && record.size() != w.size()) {
-        report("  " + key + ": the copy from " + source + " does not match the record; left for a re-run");
+      if (record.md5() != null && !record.md5().equals(w.md5())
+          || record.size() >= 0 && record.size() != w.size()) {
+        report(
+            "  "
+                + key
+                + ": the copy from "
+                + source
+                + " does not match the record; left for a re-run");
         return;
       }
       if (!record.missing().isEmpty()) {
@@ -293,7 +336,8 @@ public final class Verifier {
   private void checkFile(String replica, String key, AutoindexEntry file) {
     files.increment();
     Record record = index.get(key);
-    if (record != null && (record.everyCopy().contains(replica) || record.state() == Record.State.PENDING)) {
+    if (record != null
+        && (record.everyCopy().contains(replica) || record.state() == Record.State.PENDING)) {
       return; // checked in the index pass, a copy a move deletes, or a write in flight
     }
     if (!olderThanGrace(mtime(file))) {
@@ -316,7 +360,10 @@ public final class Verifier {
     }
   }
 
-  /** Runs {@code repair} holding the key, on the record as it is now, if it has not changed since it was checked. */
+  /**
+   * Runs {@code repair} holding the key, on the record as it is now, if it has not changed since it
+   * was checked.
+   */
   private void withKey(String key, Record checked, Consumer<Record> repair) {
     try (AutoCloseable held = guard.tryTake(key)) {
       if (held == null) {
@@ -338,7 +385,9 @@ public final class Verifier {
     }
   }
 
-  /** Whether a time (epoch millis; 0 when unknown, which counts as old) is past the grace period. */
+  /**
+   * Whether a time (epoch millis; 0 when unknown, which counts as old) is past the grace period.
+   */
   private boolean olderThanGrace(long millis) {
     return System.currentTimeMillis() - millis >= options.grace().toMillis();
   }
@@ -348,7 +397,9 @@ public final class Verifier {
       return 0; // unknown age
     }
     try {
-      return ZonedDateTime.parse(file.mtime(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+      return ZonedDateTime.parse(file.mtime(), DateTimeFormatter.RFC_1123_DATE_TIME)
+          .toInstant()
+          .toEpochMilli();
     } catch (DateTimeParseException e) {
       return 0;
     }

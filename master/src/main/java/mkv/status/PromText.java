@@ -76,7 +76,10 @@ public final class PromText {
     }
   }
 
-  /** The sum of every sample named {@code name} whose labels include {@code match} (pairs k, v, ...). */
+  /**
+   * The sum of every sample named {@code name} whose labels include {@code match} (pairs k, v,
+   * ...).
+   */
   public double sum(String name, String... match) {
     double total = 0;
     boolean found = false;

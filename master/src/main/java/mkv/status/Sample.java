@@ -12,12 +12,19 @@ package mkv.status;
  * @param diskFree free bytes on the data disk, or NaN (the master has none)
  * @param diskTotal size of the data disk, or NaN
  */
-public record Sample(long nanos, double requests, double errors, double bytesIn, double bytesOut, double diskFree,
+public record Sample(
+    long nanos,
+    double requests,
+    double errors,
+    double bytesIn,
+    double bytesOut,
+    double diskFree,
     double diskTotal) {
 
   /** A server that could not be read: every counter unknown. */
   public static Sample unknown(long nanos) {
-    return new Sample(nanos, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    return new Sample(
+        nanos, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
   }
 
   /** The counters of a scrape of {@code /metrics} taken at {@code nanos}. */
@@ -27,15 +34,24 @@ public record Sample(long nanos, double requests, double errors, double bytesIn,
     if (Double.isNaN(errors) && !Double.isNaN(requests)) {
       errors = 0; // counters appear with their first request: none answered 5xx yet
     }
-    return new Sample(nanos, requests, errors, m.sum("mkv_http_received_bytes_total"), m.sum("mkv_http_sent_bytes_total"), m.sum("disk_free_bytes"),
+    return new Sample(
+        nanos,
+        requests,
+        errors,
+        m.sum("mkv_http_received_bytes_total"),
+        m.sum("mkv_http_sent_bytes_total"),
+        m.sum("disk_free_bytes"),
         m.sum("disk_total_bytes"));
   }
 
   /** Per-second rates from {@code before} to this sample (NaN where either is unknown). */
   public Rates since(Sample before) {
     double seconds = (nanos - before.nanos) / 1e9;
-    return new Rates(rate(requests, before.requests, seconds), rate(errors, before.errors, seconds),
-        rate(bytesIn, before.bytesIn, seconds), rate(bytesOut, before.bytesOut, seconds));
+    return new Rates(
+        rate(requests, before.requests, seconds),
+        rate(errors, before.errors, seconds),
+        rate(bytesIn, before.bytesIn, seconds),
+        rate(bytesOut, before.bytesOut, seconds));
   }
 
   private static double rate(double now, double then, double seconds) {

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A fixed set of worker threads fed through a bounded window: {@link #submit} blocks while
- * {@code 4 x workers} tasks are queued or running, so a producer streaming millions of keys (an
- * index scan, a volume walk) never holds more than that many in memory.
+ * A fixed set of worker threads fed through a bounded window: {@link #submit} blocks while {@code 4
+ * x workers} tasks are queued or running, so a producer streaming millions of keys (an index scan,
+ * a volume walk) never holds more than that many in memory.
  */
 public final class Pool implements AutoCloseable {
   private final ExecutorService threads;
@@ -19,11 +19,14 @@ public final class Pool implements AutoCloseable {
 
   public Pool(String name, int workers) {
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.window = new Semaphore(4 * workers);
   }
 
@@ -33,21 +36,22 @@ public final class Pool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on a worker, waiting for room in the window first. A task should handle its own
-   * expected failures; anything it throws is kept and rethrown by {@link #finish}.
+   * Runs {@code task} on a worker, waiting for room in the window first. A task should handle its
+   * own expected failures; anything it throws is kept and rethrown by {@link #finish}.
    */
   public void submit(Runnable task) throws InterruptedException {
     window.acquire();
     try {
-      threads.execute(() -> {
-        try {
-          task.run();
-        } catch (Throwable t) {
-          failure.compareAndSet(null, t);
-        } finally {
-          window.release();
-        }
-      });
+      threads.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            } finally {
+              window.release();
+            }
+          });
     } catch (RuntimeException e) {
       window.release();
       throw e;

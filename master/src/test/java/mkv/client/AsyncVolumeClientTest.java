@@ -35,14 +35,18 @@ import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 
-/** The non-blocking volume client against a real volume server, and against servers that misbehave on purpose. */
+/**
+ * The non-blocking volume client against a real volume server, and against servers that misbehave
+ * on purpose.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AsyncVolumeClientTest {
   @TempDir static Path dir;
   static VolumeServer volume;
   static XnioWorker worker;
   static XnioIoThread io;
-  static final AsyncVolumeClient CLIENT = new AsyncVolumeClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
+  static final AsyncVolumeClient CLIENT =
+      new AsyncVolumeClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
   @BeforeAll
   static void start() throws IOException {
@@ -59,10 +63,11 @@ class AsyncVolumeClientTest {
 
   private static VolumeException await(Consumer<AsyncVolumeClient.Callback> call) throws Exception {
     CompletableFuture<VolumeException> result = new CompletableFuture<>();
-    call.accept(failure -> {
-      assertTrue(Thread.currentThread() == io, "callbacks run on the IO thread that asked");
-      result.complete(failure);
-    });
+    call.accept(
+        failure -> {
+          assertTrue(Thread.currentThread() == io, "callbacks run on the IO thread that asked");
+          result.complete(failure);
+        });
     return result.get(10, TimeUnit.SECONDS);
   }
 
@@ -77,22 +82,27 @@ class AsyncVolumeClientTest {
       assertNull(await(cb -> CLIENT.delete(io, volume.address(), p, cb)));
       assertFalse(Files.exists(volume.dir().resolve(p.substring(1))));
     }
-    assertNull(await(cb -> CLIENT.delete(io, volume.address(), path + "-never-written", cb)), "404 counts as deleted");
+    assertNull(
+        await(cb -> CLIENT.delete(io, volume.address(), path + "-never-written", cb)),
+        "404 counts as deleted");
   }
 
   @Test
   void subvolumeOfTheReplicaPrefixesThePath() throws Exception {
     String path = KeyPath.of("/async/sv");
-    assertNull(await(cb -> CLIENT.put(io, volume.address() + "/sv07", path, new byte[] {1, 2, 3}, cb)));
+    assertNull(
+        await(cb -> CLIENT.put(io, volume.address() + "/sv07", path, new byte[] {1, 2, 3}, cb)));
     assertTrue(Files.exists(volume.dir().resolve("sv07" + path)));
   }
 
   @Test
   void errorStatusNamesTheReplicaAndCarriesTheBodysFirstLine() throws Exception {
-    VolumeException e = await(cb -> CLIENT.put(io, volume.address(), "/a-dir/", new byte[] {1}, cb));
+    VolumeException e =
+        await(cb -> CLIENT.put(io, volume.address(), "/a-dir/", new byte[] {1}, cb));
     assertNotNull(e);
     assertEquals(400, e.status());
-    assertTrue(e.getMessage().startsWith("replica " + volume.address() + ": 400 on PUT"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("replica " + volume.address() + ": 400 on PUT"), e.getMessage());
     assertTrue(e.getMessage().contains("cannot PUT a directory"), e.getMessage());
   }
 
@@ -114,14 +124,17 @@ class AsyncVolumeClientTest {
       long start = System.nanoTime();
       VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
       assertTrue(e.timedOut(), e.getMessage());
-      assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(2) - TimeUnit.MILLISECONDS.toNanos(50));
+      assertTrue(
+          System.nanoTime() - start
+              >= TimeUnit.SECONDS.toNanos(2) - TimeUnit.MILLISECONDS.toNanos(50));
     }
   }
 
   @Test
   void chunkedAndCloseDelimitedAnswersAreRead() throws Exception {
-    String chunked = "HTTP/1.1 507 Insufficient Storage\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "5\r\ndisk \r\n5;x=y\r\nfull\n\r\n0\r\nTrailer: t\r\n\r\n";
+    String chunked =
+        "HTTP/1.1 507 Insufficient Storage\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\ndisk \r\n5;x=y\r\nfull\n\r\n0\r\nTrailer: t\r\n\r\n";
     try (FakeVolume fake = new FakeVolume(in -> chunked)) {
       VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
       assertTrue(e.diskFull());
@@ -133,13 +146,17 @@ class AsyncVolumeClientTest {
     try (FakeVolume fake = new FakeVolume(in -> "HTTP/1.0 201 Created\r\n\r\nok")) {
       assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
       assertNull(await(cb -> CLIENT.put(io, fake.address(), "/y", new byte[] {1}, cb)));
-      assertEquals(2, fake.connections.get(), "a body up to the close cannot be followed on that connection");
+      assertEquals(
+          2,
+          fake.connections.get(),
+          "a body up to the close cannot be followed on that connection");
     }
   }
 
   @Test
   void idleConnectionClosedByTheServerIsNotUsedAgain() throws Exception {
-    try (FakeVolume fake = new FakeVolume(in -> "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", true)) {
+    try (FakeVolume fake =
+        new FakeVolume(in -> "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", true)) {
       for (int i = 0; i < 3; i++) {
         assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
       }
@@ -159,7 +176,10 @@ class AsyncVolumeClientTest {
     assertTrue(Files.exists(volume.dir().resolve("sv01/all")));
   }
 
-  /** A server that reads one request at a time and answers what {@code answer} makes of it (null: nothing). */
+  /**
+   * A server that reads one request at a time and answers what {@code answer} makes of it (null:
+   * nothing).
+   */
   private static final class FakeVolume implements AutoCloseable {
     interface Answer {
       String to(String request);
@@ -175,28 +195,32 @@ class AsyncVolumeClientTest {
     }
 
     FakeVolume(Answer answer, boolean closeAfterEach) throws IOException {
-      thread = new Thread(() -> {
-        try {
-          while (true) {
-            Socket s = server.accept();
-            synchronized (open) {
-              open.add(s);
-            }
-            connections.incrementAndGet();
-            Thread t = new Thread(() -> serve(s, answer, closeAfterEach));
-            t.setDaemon(true);
-            t.start();
-          }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      });
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Socket s = server.accept();
+                    synchronized (open) {
+                      open.add(s);
+                    }
+                    connections.incrementAndGet();
+                    Thread t = new Thread(() -> serve(s, answer, closeAfterEach));
+                    t.setDaemon(true);
+                    t.start();
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
       thread.setDaemon(true);
       thread.start();
     }
 
     private static void serve(Socket s, Answer answer, boolean closeAfterEach) {
-      try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+      try (s;
+          InputStream in = s.getInputStream();
+          OutputStream out = s.getOutputStream()) {
         while (true) {
           String request = readRequest(in);
           if (request == null) {

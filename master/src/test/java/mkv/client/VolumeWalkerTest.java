@@ -24,13 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VolumeWalkerTest {
   private static final MediaType OCTETS = MediaType.get("application/octet-stream");
-  private final VolumeClient client = new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+  private final VolumeClient client =
+      new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
 
   @Test
   void findsKeysInSubvolumesRootFoldersAndDeepNames(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.volumes(tmp, 1)) {
       String server = c.addresses().get(0);
-      // "/a?" encodes to "L2E/" (a trailing '/': stored as .../L2E/_); "/??>" has '/' inside its base64
+      // "/a?" encodes to "L2E/" (a trailing '/': stored as .../L2E/_); "/??>" has '/' inside its
+      // base64
       List<String> keys = List.of("/a?", "/??>", "/plain", "/deep/????/key", "/x");
       Set<String> expected = new TreeSet<>();
       int i = 0;
@@ -40,24 +42,27 @@ class VolumeWalkerTest {
         client.put(server + sv, KeyPath.of(key), RequestBody.create(value, OCTETS));
         expected.add(server + sv + " " + key + " " + value.length);
       }
-      assertTrue(KeyPath.of("/??>").substring(7).contains("/"), "a key whose base64 has a '/' inside");
+      assertTrue(
+          KeyPath.of("/??>").substring(7).contains("/"), "a key whose base64 has a '/' inside");
       client.put(server + "/sv01", "/ab/cd/not-base64!", RequestBody.create(new byte[1], OCTETS));
 
       VolumeWalker walker = new VolumeWalker(client);
       Set<String> found = new TreeSet<>();
       List<String> strays = new ArrayList<>();
       for (VolumeWalker.Shard shard : walker.shards(server)) {
-        walker.walk(shard, new VolumeWalker.Sink() {
-          @Override
-          public void key(String replica, String key, AutoindexEntry file) {
-            found.add(replica + " " + key + " " + file.bytes());
-          }
+        walker.walk(
+            shard,
+            new VolumeWalker.Sink() {
+              @Override
+              public void key(String replica, String key, AutoindexEntry file) {
+                found.add(replica + " " + key + " " + file.bytes());
+              }
 
-          @Override
-          public void stray(String url) {
-            strays.add(url);
-          }
-        });
+              @Override
+              public void stray(String url) {
+                strays.add(url);
+              }
+            });
       }
       assertEquals(expected, found);
       assertEquals(List.of("http://" + server + "/sv01/ab/cd/not-base64!"), strays);
@@ -71,7 +76,8 @@ class VolumeWalkerTest {
       server = c.addresses().get(0);
     }
     String down = server;
-    VolumeException e = assertThrows(VolumeException.class, () -> new VolumeWalker(client).shards(down));
+    VolumeException e =
+        assertThrows(VolumeException.class, () -> new VolumeWalker(client).shards(down));
     assertEquals(down, e.volume());
   }
 }

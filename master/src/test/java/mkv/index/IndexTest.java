@@ -19,7 +19,8 @@ class IndexTest {
     try (Index first = Index.open(tmp)) {
       first.put("/k", Record.live(List.of("a:1")).withSize(1), true);
       IndexLockedException e = assertThrows(IndexLockedException.class, () -> Index.open(tmp));
-      assertEquals("index " + tmp + " is locked by another process (is a master or tool running on it?)",
+      assertEquals(
+          "index " + tmp + " is locked by another process (is a master or tool running on it?)",
           e.getMessage());
     }
     try (Index again = Index.open(tmp)) {

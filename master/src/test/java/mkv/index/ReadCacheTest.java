@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The read cache over a real LevelDB index: a write is seen by every read that starts after it returned. */
+/**
+ * The read cache over a real LevelDB index: a write is seen by every read that starts after it
+ * returned.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReadCacheTest {
   @TempDir Path dir;
@@ -29,10 +32,13 @@ class ReadCacheTest {
   void everyWriteIsSeenByTheNextRead() throws Exception {
     try (Index index = Index.open(dir)) {
       AtomicInteger derived = new AtomicInteger();
-      ReadCache<Record> cache = new ReadCache<>(index, (key, record) -> {
-        derived.incrementAndGet();
-        return record;
-      });
+      ReadCache<Record> cache =
+          new ReadCache<>(
+              index,
+              (key, record) -> {
+                derived.incrementAndGet();
+                return record;
+              });
       assertNull(cache.get("/k"));
       assertNull(cache.get("/k"));
       assertEquals(1, derived.get(), "a cached miss does not read LevelDB again");
@@ -62,16 +68,25 @@ class ReadCacheTest {
       List<Thread> readers = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
         int id = r;
-        Thread t = new Thread(() -> {
-          for (int i = 0; !done.get() && System.nanoTime() < deadline && failure.get() == null; i++) {
-            long floor = lastWritten.get();
-            long seen = cache.get("/hot").size();
-            if (seen < floor) {
-              failure.set("read size " + seen + " after the write of " + floor + " had returned");
-            }
-            cache.get("/other-" + id + "-" + (i % 50_000)); // churn other slots, colliding ones included
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  for (int i = 0;
+                      !done.get() && System.nanoTime() < deadline && failure.get() == null;
+                      i++) {
+                    long floor = lastWritten.get();
+                    long seen = cache.get("/hot").size();
+                    if (seen < floor) {
+                      failure.set(
+                          "read size " + seen + " after the write of " + floor + " had returned");
+                    }
+                    cache.get(
+                        "/other-"
+                            + id
+                            + "-"
+                            + (i % 50_000)); // churn other slots, colliding ones included
+                  }
+                });
         t.start();
         readers.add(t);
       }

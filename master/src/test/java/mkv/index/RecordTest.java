@@ -14,11 +14,17 @@ import org.junit.jupiter.api.Test;
 class RecordTest {
   @Test
   void roundTripsEveryField() {
-    Record r = Record.live(List.of("a:1/sv01", "b:2/sv03")).withState(Record.State.DELETING).withSize(42)
-        .withMd5("2063c1608d6e0baf80249c42e2be5804").withCreated(1700000000000L).withMissing(List.of("b:2/sv03"))
-        .placedBy("0123456789abcdef");
+    Record r =
+        Record.live(List.of("a:1/sv01", "b:2/sv03"))
+            .withState(Record.State.DELETING)
+            .withSize(42)
+            .withMd5("2063c1608d6e0baf80249c42e2be5804")
+            .withCreated(1700000000000L)
+            .withMissing(List.of("b:2/sv03"))
+            .placedBy("0123456789abcdef");
     assertEquals(r, Record.decode(r.encode()));
-    Record moved = r.movedTo(List.of("c:3/sv00"), "fedcba9876543210", List.of("a:1/sv01", "b:2/sv03"));
+    Record moved =
+        r.movedTo(List.of("c:3/sv00"), "fedcba9876543210", List.of("a:1/sv01", "b:2/sv03"));
     assertEquals(moved, Record.decode(moved.encode()));
     assertEquals(List.of("c:3/sv00", "a:1/sv01", "b:2/sv03"), moved.everyCopy());
     assertEquals(List.of("c:3/sv00"), moved.holders());
@@ -28,8 +34,11 @@ class RecordTest {
 
   @Test
   void eachCopyChangesOneFieldAndKeepsPlacementAndLeaving() {
-    Record moved = Record.live(List.of("a:1")).withSize(3).withCreated(9)
-        .movedTo(List.of("c:3"), "0123456789abcdef", List.of("a:1"));
+    Record moved =
+        Record.live(List.of("a:1"))
+            .withSize(3)
+            .withCreated(9)
+            .movedTo(List.of("c:3"), "0123456789abcdef", List.of("a:1"));
     Record hashed = moved.withMd5("2063c1608d6e0baf80249c42e2be5804");
     assertEquals("0123456789abcdef", hashed.placement());
     assertEquals(List.of("a:1"), hashed.leaving());
@@ -48,25 +57,38 @@ class RecordTest {
 
   @Test
   void readsMinikeyvalueRecords() {
-    Record soft = Record.decode("DELETEDHASH2063c1608d6e0baf80249c42e2be5804localhost:3001/sv01".getBytes(StandardCharsets.UTF_8));
+    Record soft =
+        Record.decode(
+            "DELETEDHASH2063c1608d6e0baf80249c42e2be5804localhost:3001/sv01"
+                .getBytes(StandardCharsets.UTF_8));
     assertEquals(Record.State.UNLINKED, soft.state());
     assertEquals("2063c1608d6e0baf80249c42e2be5804", soft.md5());
     assertEquals(List.of("localhost:3001/sv01"), soft.replicas());
-    assertEquals(Record.State.DELETING, Record.decode("DELETINGlocalhost:3001".getBytes(StandardCharsets.UTF_8)).state());
-    assertEquals(Record.State.LIVE, Record.decode("localhost:3001,localhost:3002".getBytes(StandardCharsets.UTF_8)).state());
+    assertEquals(
+        Record.State.DELETING,
+        Record.decode("DELETINGlocalhost:3001".getBytes(StandardCharsets.UTF_8)).state());
+    assertEquals(
+        Record.State.LIVE,
+        Record.decode("localhost:3001,localhost:3002".getBytes(StandardCharsets.UTF_8)).state());
   }
 
   @Test
   void corruptRecordsAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> Record.decode("mkv1 L 3".getBytes(StandardCharsets.UTF_8)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Record.decode("mkv1 L 3".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void placementFingerprintIgnoresVolumeOrderButNotTheSet() {
     Placement abc = new Placement(List.of("a:1", "b:2", "c:3"), 2, 10);
-    assertEquals(abc.fingerprint(), new Placement(List.of("c:3", "a:1", "b:2"), 2, 10).fingerprint());
-    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "d:4"), 2, 10).fingerprint());
-    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 3, 10).fingerprint());
-    assertNotEquals(abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 2, 1).fingerprint());
+    assertEquals(
+        abc.fingerprint(), new Placement(List.of("c:3", "a:1", "b:2"), 2, 10).fingerprint());
+    assertNotEquals(
+        abc.fingerprint(), new Placement(List.of("a:1", "b:2", "d:4"), 2, 10).fingerprint());
+    assertNotEquals(
+        abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 3, 10).fingerprint());
+    assertNotEquals(
+        abc.fingerprint(), new Placement(List.of("a:1", "b:2", "c:3"), 2, 1).fingerprint());
   }
 }

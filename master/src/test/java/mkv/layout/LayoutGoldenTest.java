@@ -63,6 +63,9 @@ class LayoutGoldenTest {
   @Test
   void overLongKeysDoNotFit() {
     assertTrue(KeyPath.fits(KeyPath.of("/" + "k".repeat(180))));
-    assertFalse(KeyPath.fits(KeyPath.of("/" + "k".repeat(200)))); // 201 bytes -> 268 base64 characters in one segment
+    assertFalse(
+        KeyPath.fits(
+            KeyPath.of(
+                "/" + "k".repeat(200)))); // 201 bytes -> 268 base64 characters in one segment
   }
 }

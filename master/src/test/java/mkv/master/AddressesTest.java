@@ -38,27 +38,53 @@ class AddressesTest {
       List<String> volumes = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String host = "127.0.0." + (2 + i);
-        ServerProcess v = ChildJvm.start(tmp.resolve("volume" + i + ".log"), List.of("-Xmx128m"),
-            VolumeMain.class.getName(), List.of("--host", host, "--port", "0", "--dir",
-                Files.createDirectories(tmp.resolve("volume" + i)).toString()));
+        ServerProcess v =
+            ChildJvm.start(
+                tmp.resolve("volume" + i + ".log"),
+                List.of("-Xmx128m"),
+                VolumeMain.class.getName(),
+                List.of(
+                    "--host",
+                    host,
+                    "--port",
+                    "0",
+                    "--dir",
+                    Files.createDirectories(tmp.resolve("volume" + i)).toString()));
         servers.add(v);
         volumes.add(host + ":" + v.port());
       }
-      ServerProcess master = ChildJvm.start(tmp.resolve("master.log"), List.of("-Xmx128m"),
-          MasterMain.class.getName(), List.of("--host", "127.0.0.5", "--port", "0", "--db",
-              tmp.resolve("index").toString(), "--volumes", String.join(",", volumes), "--replicas", "3",
-              "--subvolumes", "2"));
+      ServerProcess master =
+          ChildJvm.start(
+              tmp.resolve("master.log"),
+              List.of("-Xmx128m"),
+              MasterMain.class.getName(),
+              List.of(
+                  "--host",
+                  "127.0.0.5",
+                  "--port",
+                  "0",
+                  "--db",
+                  tmp.resolve("index").toString(),
+                  "--volumes",
+                  String.join(",", volumes),
+                  "--replicas",
+                  "3",
+                  "--subvolumes",
+                  "2"));
       servers.add(master);
       String url = "http://127.0.0.5:" + master.port();
 
-      assertTrue(Http.eventually(java.time.Duration.ofSeconds(10), () -> Http.get(url + "/_ready").code() == 200),
+      assertTrue(
+          Http.eventually(
+              java.time.Duration.ofSeconds(10), () -> Http.get(url + "/_ready").code() == 200),
           "the master never saw its volumes");
       byte[] value = "from another host".getBytes(StandardCharsets.UTF_8);
       assertEquals(201, Http.put(url + "/far/key", value).code());
       Reply redirect = Http.get(url + "/far/key");
       assertEquals(302, redirect.code());
       String location = redirect.header("Location");
-      assertTrue(volumes.stream().anyMatch(v -> location.startsWith("http://" + v + "/")), location);
+      assertTrue(
+          volumes.stream().anyMatch(v -> location.startsWith("http://" + v + "/")), location);
       assertArrayEquals(value, Http.read(url + "/far/key"));
       assertEquals(3, redirect.header("Key-Volumes").split(",").length);
       assertEquals(204, Http.delete(url + "/far/key").code());

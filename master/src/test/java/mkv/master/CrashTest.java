@@ -43,8 +43,13 @@ class CrashTest {
   private static final int WRITERS = 6;
   private static final Duration LOAD = Duration.ofSeconds(4);
 
-  private final OkHttpClient http = Http.CLIENT.newBuilder().connectTimeout(Duration.ofSeconds(2))
-      .readTimeout(Duration.ofSeconds(10)).writeTimeout(Duration.ofSeconds(10)).build();
+  private final OkHttpClient http =
+      Http.CLIENT
+          .newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .readTimeout(Duration.ofSeconds(10))
+          .writeTimeout(Duration.ofSeconds(10))
+          .build();
 
   @ParameterizedTest
   @ValueSource(strings = {"always", "batch", "none"})
@@ -82,7 +87,9 @@ class CrashTest {
       for (Future<?> f : writers) {
         f.get();
       }
-      assertTrue(acknowledged.get() > 50, "the load made only " + acknowledged.get() + " acknowledged writes");
+      assertTrue(
+          acknowledged.get() > 50,
+          "the load made only " + acknowledged.get() + " acknowledged writes");
 
       for (int i = 0; i < VOLUMES; i++) {
         volumes[i] = ChildJvm.volume(tmp, i, ports[i], "--sync", sync);
@@ -90,7 +97,9 @@ class CrashTest {
       master = startMaster(tmp, ports, sync);
       String after = "http://127.0.0.1:" + master.port();
       for (Map.Entry<String, byte[]> e : stored.entrySet()) {
-        assertTrue(Arrays.equals(e.getValue(), Http.read(after + e.getKey())), "the value of " + e.getKey() + " changed");
+        assertTrue(
+            Arrays.equals(e.getValue(), Http.read(after + e.getKey())),
+            "the value of " + e.getKey() + " changed");
       }
       for (String key : deleted.keySet()) {
         assertEquals(404, Http.get(after + key).code(), key + " was deleted (204) but came back");
@@ -108,12 +117,17 @@ class CrashTest {
   }
 
   /**
-   * PUTs fresh keys (small values, and every tenth one large enough to be streamed) and DELETEs some
-   * of its own acknowledged ones, until the servers are killed. Only answers received count: an
-   * operation cut short by the kill has no promised outcome.
+   * PUTs fresh keys (small values, and every tenth one large enough to be streamed) and DELETEs
+   * some of its own acknowledged ones, until the servers are killed. Only answers received count:
+   * an operation cut short by the kill has no promised outcome.
    */
-  private void write(String url, int id, AtomicBoolean killed, Map<String, byte[]> stored,
-      Map<String, Boolean> deleted, AtomicInteger acknowledged) {
+  private void write(
+      String url,
+      int id,
+      AtomicBoolean killed,
+      Map<String, byte[]> stored,
+      Map<String, Boolean> deleted,
+      AtomicInteger acknowledged) {
     Random random = new Random(id);
     List<String> mine = new ArrayList<>();
     for (int n = 0; !killed.get() && n < 100_000; n++) {
@@ -143,15 +157,32 @@ class CrashTest {
 
   private int send(String method, String url, byte[] body) throws IOException {
     RequestBody rb = body == null ? null : RequestBody.create(body, Http.OCTETS);
-    try (Response r = http.newCall(new Request.Builder().url(url).method(method, rb).build()).execute()) {
+    try (Response r =
+        http.newCall(new Request.Builder().url(url).method(method, rb).build()).execute()) {
       return r.code();
     }
   }
 
   private static ServerProcess startMaster(Path tmp, int[] ports, String sync) throws IOException {
     List<String> names = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
-    return ChildJvm.start(tmp.resolve("master-" + System.nanoTime() + ".log"), List.of(), MasterMain.class.getName(),
-        List.of("--host", "127.0.0.1", "--port", "0", "--db", tmp.resolve("index").toString(), "--volumes",
-            String.join(",", names), "--replicas", "2", "--subvolumes", "4", "--sync", sync));
+    return ChildJvm.start(
+        tmp.resolve("master-" + System.nanoTime() + ".log"),
+        List.of(),
+        MasterMain.class.getName(),
+        List.of(
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--db",
+            tmp.resolve("index").toString(),
+            "--volumes",
+            String.join(",", names),
+            "--replicas",
+            "2",
+            "--subvolumes",
+            "4",
+            "--sync",
+            sync));
   }
 }

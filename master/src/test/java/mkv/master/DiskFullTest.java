@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A volume whose disk is full: 507 naming it, no partial copy anywhere, the other volumes unaffected. */
+/**
+ * A volume whose disk is full: 507 naming it, no partial copy anywhere, the other volumes
+ * unaffected.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DiskFullTest {
   @Test
@@ -32,10 +35,12 @@ class DiskFullTest {
     try {
       volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
       for (int i = 1; i < 3; i++) {
-        volumes.add(VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
+        volumes.add(
+            VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
       }
       List<String> addresses = volumes.stream().map(VolumeServer::address).toList();
-      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1).build();
+      MasterConfig config =
+          MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1).build();
       Placement placement = config.placement();
       String full = addresses.get(0);
       List<String> onFull = keys(placement, full, true);
@@ -45,14 +50,25 @@ class DiskFullTest {
         Reply refused = put(master.baseUrl() + onFull.get(0), big);
         assertEquals(507, refused.code(), refused.text());
         assertTrue(refused.text().contains(full), refused.text());
-        assertTrue(mkv.testing.Http.eventually(java.time.Duration.ofSeconds(10), () -> Stream.of(small, tmp.resolve("v1"),
-            tmp.resolve("v2")).allMatch(d -> !Files.exists(d.resolve(KeyPath.of(onFull.get(0)).substring(1))))),
+        assertTrue(
+            mkv.testing.Http.eventually(
+                java.time.Duration.ofSeconds(10),
+                () ->
+                    Stream.of(small, tmp.resolve("v1"), tmp.resolve("v2"))
+                        .allMatch(
+                            d -> !Files.exists(d.resolve(KeyPath.of(onFull.get(0)).substring(1))))),
             "a copy of the refused value was left");
         assertEquals(404, mkv.testing.Http.get(master.baseUrl() + onFull.get(0)).code());
 
-        assertEquals(201, put(master.baseUrl() + elsewhere.get(0), big).code(), "volumes with space still take values");
+        assertEquals(
+            201,
+            put(master.baseUrl() + elsewhere.get(0), big).code(),
+            "volumes with space still take values");
         assertArrayEquals(big, read(master.baseUrl() + elsewhere.get(0)));
-        assertEquals(201, put(master.baseUrl() + onFull.get(1), "small fits").code(), "the full volume takes what fits");
+        assertEquals(
+            201,
+            put(master.baseUrl() + onFull.get(1), "small fits").code(),
+            "the full volume takes what fits");
       }
     } finally {
       for (VolumeServer v : volumes) {
@@ -69,11 +85,16 @@ class DiskFullTest {
     try {
       volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
       for (int i = 1; i < 3; i++) {
-        volumes.add(VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
+        volumes.add(
+            VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
       }
       List<String> addresses = volumes.stream().map(VolumeServer::address).toList();
-      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
-          .checkInterval(java.time.Duration.ofMillis(100)).build();
+      MasterConfig config =
+          MasterConfig.builder(tmp.resolve("index"), addresses)
+              .replicas(2)
+              .subvolumes(1)
+              .checkInterval(java.time.Duration.ofMillis(100))
+              .build();
       String full = addresses.get(0);
       List<String> onFull = keys(config.placement(), full, true);
       try (MasterServer master = MasterServer.start(config)) {
@@ -83,20 +104,29 @@ class DiskFullTest {
 
         fill(small.resolve("filler"));
         assertEquals(507, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code());
-        assertTrue(mkv.testing.Http.eventually(java.time.Duration.ofSeconds(5),
-            () -> mkv.testing.Http.volumeState(url, full).equals("full")));
-        assertArrayEquals("before".getBytes(), read(url + onFull.get(0)), "a full volume still serves reads");
+        assertTrue(
+            mkv.testing.Http.eventually(
+                java.time.Duration.ofSeconds(5),
+                () -> mkv.testing.Http.volumeState(url, full).equals("full")));
+        assertArrayEquals(
+            "before".getBytes(), read(url + onFull.get(0)), "a full volume still serves reads");
         Reply refused = put(url + onFull.get(1), "after");
         assertEquals(503, refused.code(), refused.text());
         assertTrue(refused.text().contains(full + " (full)"), refused.text());
-        assertEquals(200, mkv.testing.Http.get(url + "/_ready").code(), "2 of 3 volumes take writes: enough");
+        assertEquals(
+            200,
+            mkv.testing.Http.get(url + "/_ready").code(),
+            "2 of 3 volumes take writes: enough");
 
         Files.delete(small.resolve("filler"));
         assertTrue(run("mount", "-o", "remount,ro", small.toString()));
-        assertEquals(503, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code(), "read-only");
+        assertEquals(
+            503, mkv.testing.Http.call("HEAD", "http://" + full + "/", null).code(), "read-only");
         assertTrue(run("mount", "-o", "remount,rw", small.toString()));
-        assertTrue(mkv.testing.Http.eventually(java.time.Duration.ofSeconds(5),
-            () -> mkv.testing.Http.volumeState(url, full).equals("up")));
+        assertTrue(
+            mkv.testing.Http.eventually(
+                java.time.Duration.ofSeconds(5),
+                () -> mkv.testing.Http.volumeState(url, full).equals("up")));
         assertEquals(201, put(url + onFull.get(1), "after").code());
       }
     } finally {
@@ -107,11 +137,16 @@ class DiskFullTest {
     }
   }
 
-  /** A 1 MiB tmpfs under {@code tmp} (the test is skipped where it cannot be mounted: it needs root). */
+  /**
+   * A 1 MiB tmpfs under {@code tmp} (the test is skipped where it cannot be mounted: it needs
+   * root).
+   */
   private static Path smallDisk(Path tmp) throws IOException, InterruptedException {
     Path small = Files.createDirectories(tmp.resolve("small"));
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
-        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it can be made");
+    assumeTrue(
+        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
+        "cannot mount a 1 MiB tmpfs here (needs root): the full-disk case is covered only where it"
+            + " can be made");
     return small;
   }
 
@@ -128,9 +163,15 @@ class DiskFullTest {
   }
 
   private static List<String> keys(Placement placement, String server, boolean on) {
-    return Stream.iterate(0, i -> i + 1).limit(10_000).map(i -> "/full/" + i)
-        .filter(k -> placement.replicasFor(k).stream().anyMatch(r -> Placement.server(r).equals(server)) == on)
-        .limit(2).toList();
+    return Stream.iterate(0, i -> i + 1)
+        .limit(10_000)
+        .map(i -> "/full/" + i)
+        .filter(
+            k ->
+                placement.replicasFor(k).stream().anyMatch(r -> Placement.server(r).equals(server))
+                    == on)
+        .limit(2)
+        .toList();
   }
 
   private static boolean run(String... command) throws IOException, InterruptedException {

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A PUT whose replicas include a volume known to be down does not wait for it (the stall time-out is 20 s). */
+/**
+ * A PUT whose replicas include a volume known to be down does not wait for it (the stall time-out
+ * is 20 s).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DownVolumeTest {
   @TempDir Path tmp;
@@ -45,7 +48,8 @@ class DownVolumeTest {
     hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     dead = "127.0.0.1:" + hung.getLocalPort();
     for (int i = 1; i < 3; i++) {
-      volumes.add(VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
+      volumes.add(
+          VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
     }
     addresses = new ArrayList<>(List.of(dead));
     volumes.forEach(v -> addresses.add(v.address()));
@@ -58,15 +62,25 @@ class DownVolumeTest {
   }
 
   private MasterServer master(String index, int minReplicas) throws IOException {
-    return MasterServer.start(MasterConfig.builder(tmp.resolve(index), addresses).replicas(2).subvolumes(1)
-        .minReplicas(minReplicas).voltimeout(Duration.ofMillis(500)).stallTimeout(Duration.ofSeconds(20))
-        .checkInterval(Duration.ofMillis(100)).build());
+    return MasterServer.start(
+        MasterConfig.builder(tmp.resolve(index), addresses)
+            .replicas(2)
+            .subvolumes(1)
+            .minReplicas(minReplicas)
+            .voltimeout(Duration.ofMillis(500))
+            .stallTimeout(Duration.ofSeconds(20))
+            .checkInterval(Duration.ofMillis(100))
+            .build());
   }
 
   private List<String> keysOnTheDeadVolume(int n) {
     Placement placement = new Placement(addresses, 2, 1);
-    return Stream.iterate(0, i -> i + 1).limit(1000).map(i -> "/k" + i)
-        .filter(k -> placement.replicasFor(k).contains(dead)).limit(n).toList();
+    return Stream.iterate(0, i -> i + 1)
+        .limit(1000)
+        .map(i -> "/k" + i)
+        .filter(k -> placement.replicasFor(k).contains(dead))
+        .limit(n)
+        .toList();
   }
 
   @Test
@@ -82,8 +96,11 @@ class DownVolumeTest {
       volumes.get(0).close();
       assertTrue(eventually(Duration.ofSeconds(5), () -> get(url + "/_ready").code() == 503));
       String reason = get(url + "/_ready").text();
-      assertTrue(reason.startsWith("not ready: 1 of 3 volumes take writes, a write needs 2 ("), reason);
-      assertTrue(reason.contains(dead + " down") && reason.contains(volumes.get(0).address() + " down"), reason);
+      assertTrue(
+          reason.startsWith("not ready: 1 of 3 volumes take writes, a write needs 2 ("), reason);
+      assertTrue(
+          reason.contains(dead + " down") && reason.contains(volumes.get(0).address() + " down"),
+          reason);
       assertEquals(200, get(url + "/_health").code(), "alive, though not ready");
     }
   }
@@ -91,7 +108,9 @@ class DownVolumeTest {
   @Test
   void withEveryReplicaRequiredThePutIsRefusedAtOnceAndLeavesNothing() throws Exception {
     try (MasterServer master = master("index", 2)) {
-      assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), dead).equals("down")));
+      assertTrue(
+          eventually(
+              Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), dead).equals("down")));
       List<String> keys = keysOnTheDeadVolume(2);
       // a small body (answered on the IO thread) and a streamed one
       byte[][] bodies = {"small".getBytes(), new byte[1 << 20]};
@@ -112,14 +131,18 @@ class DownVolumeTest {
   @Test
   void withFewerRequiredTheDownReplicaIsSkippedAndRecordedMissing() throws Exception {
     try (MasterServer master = master("index", 1)) {
-      assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), dead).equals("down")));
+      assertTrue(
+          eventually(
+              Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), dead).equals("down")));
       List<String> keys = keysOnTheDeadVolume(2);
       byte[][] bodies = {"small".getBytes(), new byte[1 << 20]};
       for (int i = 0; i < 2; i++) {
         long start = System.nanoTime();
         Reply r = put(master.baseUrl() + keys.get(i), bodies[i]);
         assertEquals(201, r.code(), r.text());
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the PUT waited for the down volume");
+        assertTrue(
+            System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2),
+            "the PUT waited for the down volume");
         Reply redirect = get(master.baseUrl() + keys.get(i));
         assertEquals(302, redirect.code());
         assertFalse(redirect.header("Location").contains(dead), redirect.header("Location"));
@@ -128,7 +151,10 @@ class DownVolumeTest {
     }
     try (Index index = Index.open(tmp.resolve("index"))) {
       for (String key : keysOnTheDeadVolume(2)) {
-        assertEquals(List.of(dead), index.get(key).missing(), "the record names the skipped replica as missing");
+        assertEquals(
+            List.of(dead),
+            index.get(key).missing(),
+            "the record names the skipped replica as missing");
       }
     }
   }

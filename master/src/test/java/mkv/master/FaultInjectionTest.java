@@ -46,9 +46,13 @@ class FaultInjectionTest {
   private static final int VOLUMES = 4;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final OkHttpClient http = Http.CLIENT.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(8)).writeTimeout(Duration.ofSeconds(8))
-      .build();
+  private final OkHttpClient http =
+      Http.CLIENT
+          .newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .readTimeout(Duration.ofSeconds(8))
+          .writeTimeout(Duration.ofSeconds(8))
+          .build();
   private final Map<String, String> acknowledged = new ConcurrentHashMap<>(); // key -> md5
   private final AtomicInteger faults = new AtomicInteger();
   private final AtomicInteger wrongBytes = new AtomicInteger();
@@ -90,8 +94,17 @@ class FaultInjectionTest {
       pool.shutdownNow();
     }
     healAll();
-    String summary = "faults injected " + faults.get() + ", writes acknowledged " + writesOk.get() + " (failed "
-        + writesFailed.get() + "), reads checked " + readsOk.get() + ", seed " + seed;
+    String summary =
+        "faults injected "
+            + faults.get()
+            + ", writes acknowledged "
+            + writesOk.get()
+            + " (failed "
+            + writesFailed.get()
+            + "), reads checked "
+            + readsOk.get()
+            + ", seed "
+            + seed;
     System.out.println("FaultInjectionTest: " + summary + "\n  " + String.join("\n  ", log));
     failureKinds.forEach((k, n) -> System.out.println("  failed writes: " + n + " x " + k));
 
@@ -110,29 +123,40 @@ class FaultInjectionTest {
     for (JsonNode k : listed.get("keys")) {
       assertTrue(readMd5(k.asText()) != null, "listed key not readable: " + k.asText());
     }
-    // What the faults left (orphans of failed writes, pending records, half-done deletes) is repaired,
+    // What the faults left (orphans of failed writes, pending records, half-done deletes) is
+    // repaired,
     // after which all is clean. The master's own sweeper works on pending records at the same time
     // (a repair skips a key it holds), so repair until a pass finds nothing, within a bound.
     List<String> repairs = new ArrayList<>();
-    boolean clean = Http.eventually(Duration.ofSeconds(60), () -> {
-      try {
-        repairs.add(lastLine(verify("?repair&grace=0s")));
-        return repairs.get(repairs.size() - 1).endsWith(" clean");
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    boolean clean =
+        Http.eventually(
+            Duration.ofSeconds(60),
+            () -> {
+              try {
+                repairs.add(lastLine(verify("?repair&grace=0s")));
+                return repairs.get(repairs.size() - 1).endsWith(" clean");
+              } catch (IOException e) {
+                return false;
+              }
+            });
     System.out.println("FaultInjectionTest: verify --repair passes: " + repairs);
     String after = verify("?grace=0s");
-    assertTrue(clean && lastLine(after).endsWith(" clean"), "not clean after repair:\n" + repairs + "\n" + after);
+    assertTrue(
+        clean && lastLine(after).endsWith(" clean"),
+        "not clean after repair:\n" + repairs + "\n" + after);
     for (Map.Entry<String, String> e : acknowledged.entrySet()) {
       assertEquals(e.getValue(), readMd5(e.getKey()), "changed by repair: " + e.getKey());
     }
   }
 
   private String verify(String query) throws IOException {
-    Request post = new Request.Builder().url(url("/_verify" + query)).post(RequestBody.create(new byte[0], null)).build();
-    try (Response r = http.newBuilder().readTimeout(Duration.ofMinutes(2)).build().newCall(post).execute()) {
+    Request post =
+        new Request.Builder()
+            .url(url("/_verify" + query))
+            .post(RequestBody.create(new byte[0], null))
+            .build();
+    try (Response r =
+        http.newBuilder().readTimeout(Duration.ofMinutes(2)).build().newCall(post).execute()) {
       assertEquals(200, r.code());
       return r.body().string();
     }
@@ -161,10 +185,15 @@ class FaultInjectionTest {
     List<String> mine = new ArrayList<>();
     for (int n = 0; System.nanoTime() < deadline && n < 100_000; n++) {
       String key = "/w" + id + "/k" + n;
-      byte[] value = new byte[random.nextInt(10) == 0 ? 1 + random.nextInt(2 << 20) : 1 + random.nextInt(16 << 10)];
+      byte[] value =
+          new byte
+              [random.nextInt(10) == 0
+                  ? 1 + random.nextInt(2 << 20)
+                  : 1 + random.nextInt(16 << 10)];
       random.nextBytes(value);
       try {
-        Request put = new Request.Builder().url(url(key)).put(RequestBody.create(value, Http.OCTETS)).build();
+        Request put =
+            new Request.Builder().url(url(key)).put(RequestBody.create(value, Http.OCTETS)).build();
         try (Response r = http.newCall(put).execute()) {
           if (r.code() == 201) {
             acknowledged.put(key, md5(value));
@@ -175,7 +204,10 @@ class FaultInjectionTest {
           }
         }
       } catch (IOException e) {
-        failed(e.getClass().getSimpleName() + " " + String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N"));
+        failed(
+            e.getClass().getSimpleName()
+                + " "
+                + String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N"));
         pause(50); // the master is down or restarting: pace the retries rather than spin
       }
       if (!mine.isEmpty() && random.nextInt(3) == 0) {
@@ -188,8 +220,10 @@ class FaultInjectionTest {
       }
       if (mine.size() > 20 && random.nextInt(10) == 0) {
         String k = mine.remove(random.nextInt(mine.size()));
-        acknowledged.remove(k); // a DELETE that fails may still leave it unlinked: no longer checked
-        try (Response r = http.newCall(new Request.Builder().url(url(k)).delete().build()).execute()) {
+        acknowledged.remove(
+            k); // a DELETE that fails may still leave it unlinked: no longer checked
+        try (Response r =
+            http.newCall(new Request.Builder().url(url(k)).delete().build()).execute()) {
           r.body().bytes();
         } catch (IOException e) {
           // outcome unknown either way
@@ -234,7 +268,9 @@ class FaultInjectionTest {
 
   private void failed(String kind) {
     writesFailed.incrementAndGet();
-    failureKinds.computeIfAbsent(kind.length() > 100 ? kind.substring(0, 100) : kind, k -> new AtomicInteger())
+    failureKinds
+        .computeIfAbsent(
+            kind.length() > 100 ? kind.substring(0, 100) : kind, k -> new AtomicInteger())
         .incrementAndGet();
   }
 
@@ -255,13 +291,17 @@ class FaultInjectionTest {
     if (!master.isAlive()) {
       startMaster(masterPort);
     }
-    boolean allUp = Http.eventually(Duration.ofSeconds(20), () -> {
-      try (Response r = get("/_volumes")) {
-        return JSON.readTree(r.body().bytes()).findValuesAsText("state").stream().allMatch("up"::equals);
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    boolean allUp =
+        Http.eventually(
+            Duration.ofSeconds(20),
+            () -> {
+              try (Response r = get("/_volumes")) {
+                return JSON.readTree(r.body().bytes()).findValuesAsText("state").stream()
+                    .allMatch("up"::equals);
+              } catch (IOException e) {
+                return false;
+              }
+            });
     assertTrue(allUp, "volumes did not all come back");
   }
 
@@ -271,7 +311,8 @@ class FaultInjectionTest {
       if (redirect.code() != 302) {
         return null;
       }
-      try (Response value = http.newCall(new Request.Builder().url(redirect.header("Location")).build()).execute()) {
+      try (Response value =
+          http.newCall(new Request.Builder().url(redirect.header("Location")).build()).execute()) {
         if (value.code() != 200) {
           return null;
         }
@@ -306,10 +347,30 @@ class FaultInjectionTest {
     for (int p : volumePorts) {
       addresses.add("127.0.0.1:" + p);
     }
-    master = ChildJvm.start(tmp.resolve("master.log." + System.nanoTime()), List.of("-Xmx256m"),
-        MasterMain.class.getName(), List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--db",
-            tmp.resolve("index").toString(), "--volumes", String.join(",", addresses), "--replicas", "3",
-            "--subvolumes", "4", "--voltimeout", "500ms", "--stall-timeout", "3s", "--check-interval", "200ms"));
+    master =
+        ChildJvm.start(
+            tmp.resolve("master.log." + System.nanoTime()),
+            List.of("-Xmx256m"),
+            MasterMain.class.getName(),
+            List.of(
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--db",
+                tmp.resolve("index").toString(),
+                "--volumes",
+                String.join(",", addresses),
+                "--replicas",
+                "3",
+                "--subvolumes",
+                "4",
+                "--voltimeout",
+                "500ms",
+                "--stall-timeout",
+                "3s",
+                "--check-interval",
+                "200ms"));
     masterPort = master.port();
   }
 

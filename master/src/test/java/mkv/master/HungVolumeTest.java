@@ -18,16 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import mkv.cli.ServerProcess;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
-import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A frozen (SIGSTOP) volume: writes fail within the stall bound and leave nothing, reads skip it. */
+/**
+ * A frozen (SIGSTOP) volume: writes fail within the stall bound and leave nothing, reads skip it.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HungVolumeTest {
   @Test
@@ -38,18 +40,30 @@ class HungVolumeTest {
         volumes.add(ChildJvm.volume(tmp, i, 0));
       }
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
-      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
-          .voltimeout(Duration.ofSeconds(1)).stallTimeout(Duration.ofSeconds(2))
-          .checkInterval(Duration.ofMillis(200)).build();
+      MasterConfig config =
+          MasterConfig.builder(tmp.resolve("index"), addresses)
+              .replicas(2)
+              .subvolumes(1)
+              .voltimeout(Duration.ofSeconds(1))
+              .stallTimeout(Duration.ofSeconds(2))
+              .checkInterval(Duration.ofMillis(200))
+              .build();
       try (MasterServer master = MasterServer.start(config)) {
         // cold child JVMs on a busy machine may miss their first checks
         for (String a : addresses) {
-          assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
+          assertTrue(
+              eventually(
+                  Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
         }
         String frozen = addresses.get(0);
         Placement placement = config.placement();
-        List<String> onFrozen = Stream.iterate(0, i -> i + 1).limit(1000).map(i -> "/k" + i)
-            .filter(k -> placement.replicasFor(k).contains(frozen)).limit(2).toList();
+        List<String> onFrozen =
+            Stream.iterate(0, i -> i + 1)
+                .limit(1000)
+                .map(i -> "/k" + i)
+                .filter(k -> placement.replicasFor(k).contains(frozen))
+                .limit(2)
+                .toList();
         String stored = onFrozen.get(0);
         String doomed = onFrozen.get(1);
         assertEquals(201, put(master.baseUrl() + stored, "before").code());
@@ -58,36 +72,53 @@ class HungVolumeTest {
         long start = System.nanoTime();
         Reply failed = put(master.baseUrl() + doomed, "x".repeat(4 << 20));
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        // 504 if the PUT reached the frozen volume first; 503 if a health check had already marked it down
-        assertTrue(failed.code() == 504 || failed.code() == 503, "a volume that stops answering is a time-out ("
-            + "or down): " + failed.code() + " " + failed.text());
+        // 504 if the PUT reached the frozen volume first; 503 if a health check had already marked
+        // it down
+        assertTrue(
+            failed.code() == 504 || failed.code() == 503,
+            "a volume that stops answering is a time-out ("
+                + "or down): "
+                + failed.code()
+                + " "
+                + failed.text());
         assertTrue(failed.text().contains(frozen), failed.text());
-        assertTrue(took < 8_000, "a PUT to a frozen volume took " + took + " ms; the bound is the 2 s stall timeout");
+        assertTrue(
+            took < 8_000,
+            "a PUT to a frozen volume took " + took + " ms; the bound is the 2 s stall timeout");
         assertEquals(404, get(master.baseUrl() + doomed).code());
 
-        assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), frozen).equals("down")));
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), frozen).equals("down")));
         for (int i = 0; i < 20; i++) {
           long t = System.nanoTime();
           Reply r = get(master.baseUrl() + stored);
           assertEquals(302, r.code());
           assertFalse(r.header("Location").contains(frozen));
-          assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(1), "a GET waited on the frozen volume");
+          assertTrue(
+              System.nanoTime() - t < TimeUnit.SECONDS.toNanos(1),
+              "a GET waited on the frozen volume");
         }
         assertEquals("before", new String(read(master.baseUrl() + stored), StandardCharsets.UTF_8));
 
         volumes.get(0).signal("CONT");
         // The late copy, if the volume finished it, is removed: the key was never acknowledged.
         Path late = tmp.resolve("volume0").resolve(KeyPath.of(doomed).substring(1));
-        assertTrue(eventually(Duration.ofSeconds(40), () -> !Files.exists(late) && unclaimed(master, doomed)),
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(40), () -> !Files.exists(late) && unclaimed(master, doomed)),
             "the failed write left a copy or a record");
         assertEquals(404, get(master.baseUrl() + doomed).code());
-        assertTrue(eventually(Duration.ofSeconds(20), () -> {
-          try {
-            return put(master.baseUrl() + doomed, "after").code() == 201;
-          } catch (IOException e) {
-            return false;
-          }
-        }));
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(20),
+                () -> {
+                  try {
+                    return put(master.baseUrl() + doomed, "after").code() == 201;
+                  } catch (IOException e) {
+                    return false;
+                  }
+                }));
       }
     } finally {
       for (ServerProcess v : volumes) {
@@ -99,11 +130,10 @@ class HungVolumeTest {
   /** Whether neither listing shows the key. */
   private static boolean unclaimed(MasterServer master, String key) {
     try {
-      return !get(master.baseUrl() + "/?list").text().contains(key) && !get(master.baseUrl() + "/?unlinked").text()
-          .contains(key);
+      return !get(master.baseUrl() + "/?list").text().contains(key)
+          && !get(master.baseUrl() + "/?unlinked").text().contains(key);
     } catch (IOException e) {
       return false;
     }
   }
-
 }

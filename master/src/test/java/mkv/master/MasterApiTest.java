@@ -71,11 +71,14 @@ class MasterApiTest {
     assertEquals(201, created.code(), created.text());
     Reply redirect = get(url("/round/trip"));
     assertEquals(302, redirect.code());
-    assertEquals(md5Hex("hello value".getBytes(StandardCharsets.UTF_8)), redirect.header("Content-Md5"));
+    assertEquals(
+        md5Hex("hello value".getBytes(StandardCharsets.UTF_8)), redirect.header("Content-Md5"));
     assertEquals("balanced", redirect.header("Key-Balance"));
     List<String> replicas = List.of(redirect.header("Key-Volumes").split(","));
     assertEquals(expectedReplicas("/round/trip"), replicas);
-    assertTrue(replicas.stream().anyMatch(r -> redirect.header("Location").startsWith("http://" + r + "/")),
+    assertTrue(
+        replicas.stream()
+            .anyMatch(r -> redirect.header("Location").startsWith("http://" + r + "/")),
         redirect.header("Location"));
     assertEquals("hello value", new String(read(url("/round/trip")), StandardCharsets.UTF_8));
     assertEquals(302, call("HEAD", url("/round/trip"), null).code());
@@ -92,7 +95,8 @@ class MasterApiTest {
 
   @Test
   void filesLandWherePlacementRecomputedHereSays() throws IOException {
-    List<String> keys = List.of("/layout/a", "/layout/ключ", "/layout/a?", "/layout/日本語/🎉", "/layout/x+y=z");
+    List<String> keys =
+        List.of("/layout/a", "/layout/ключ", "/layout/a?", "/layout/日本語/🎉", "/layout/x+y=z");
     for (String key : keys) {
       assertEquals(201, put(url(key), "v:" + key).code(), key);
     }
@@ -101,13 +105,18 @@ class MasterApiTest {
       for (int i = 0; i < 4; i++) {
         String server = cluster.addresses().get(i);
         boolean holds = want.stream().anyMatch(r -> r.startsWith(server + "/"));
-        String sv = want.stream().filter(r -> r.startsWith(server + "/")).findFirst()
-            .map(r -> r.substring(server.length())).orElse("/sv00");
+        String sv =
+            want.stream()
+                .filter(r -> r.startsWith(server + "/"))
+                .findFirst()
+                .map(r -> r.substring(server.length()))
+                .orElse("/sv00");
         Path file = cluster.volumeDir(i).resolve(sv.substring(1) + expectedPath(key));
         if (holds) {
           assertEquals("v:" + key, Files.readString(file), key + " on " + server);
         } else {
-          assertTrue(leftover(cluster.volumeDir(i), key).isEmpty(), key + " should not be on " + server);
+          assertTrue(
+              leftover(cluster.volumeDir(i), key).isEmpty(), key + " should not be on " + server);
         }
       }
       assertEquals("v:" + key, new String(read(url(key)), StandardCharsets.UTF_8), key);
@@ -126,7 +135,8 @@ class MasterApiTest {
   @Test
   void emptyBodyIs411EvenChunked() throws IOException {
     assertEquals(411, put(url("/empty"), new byte[0]).code());
-    Reply chunked = Http.call(new Request.Builder().url(url("/empty")).put(streaming(new byte[0])).build());
+    Reply chunked =
+        Http.call(new Request.Builder().url(url("/empty")).put(streaming(new byte[0])).build());
     assertEquals(411, chunked.code());
     assertOneLine(chunked);
     assertEquals(404, get(url("/empty")).code());
@@ -153,11 +163,21 @@ class MasterApiTest {
   void malformedPercentEncodingIs400() throws IOException {
     // Escapes that are not two hex digits are refused by undertow's parser (400, empty body).
     for (String raw : List.of("/bad%zz", "/bad%4", "/bad%ff%fe")) {
-      Reply r = rawRequest("PUT " + raw + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nv");
+      Reply r =
+          rawRequest(
+              "PUT "
+                  + raw
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nv");
       assertEquals(400, r.code(), raw);
     }
     // Escapes of bytes that are not UTF-8 reach our decoder, which says what was wrong.
-    Reply r = rawRequest("PUT /bad%ff%fe HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nv");
+    Reply r =
+        rawRequest(
+            "PUT /bad%ff%fe HTTP/1.1\r\n"
+                + "Host: x\r\n"
+                + "Content-Length: 1\r\n"
+                + "Connection: close\r\n\r\n"
+                + "v");
     assertOneLine(r);
     assertTrue(r.text().contains("UTF-8"), r.text());
     assertEquals(404, get(url("/bad")).code());
@@ -173,7 +193,8 @@ class MasterApiTest {
 
   @Test
   void utf8KeysRoundTripThroughListing() throws IOException {
-    List<String> keys = List.of("/utf/ключ", "/utf/日本語", "/utf/🎉", "/utf/a b", "/utf/a%b", "/utf/a?");
+    List<String> keys =
+        List.of("/utf/ключ", "/utf/日本語", "/utf/🎉", "/utf/a b", "/utf/a%b", "/utf/a?");
     for (String key : keys) {
       assertEquals(201, put(url(key), key).code(), key);
       assertEquals(key, new String(read(url(key)), StandardCharsets.UTF_8));
@@ -253,7 +274,9 @@ class MasterApiTest {
     List<String> seen = new ArrayList<>();
     String start = "";
     for (int pages = 0; pages < 10; pages++) {
-      JsonNode page = JSON.readTree(get(url("/page/") + "?list&limit=10&start=" + Http.encodePath(start)).body());
+      JsonNode page =
+          JSON.readTree(
+              get(url("/page/") + "?list&limit=10&start=" + Http.encodePath(start)).body());
       page.get("keys").forEach(k -> seen.add(k.asText()));
       start = page.get("next").asText();
       if (start.isEmpty()) {
@@ -335,7 +358,9 @@ class MasterApiTest {
 
   static Path fileOn(String replica, String key) {
     int slash = replica.indexOf('/');
-    return cluster.dirOf(replica.substring(0, slash)).resolve(replica.substring(slash + 1) + expectedPath(key));
+    return cluster
+        .dirOf(replica.substring(0, slash))
+        .resolve(replica.substring(slash + 1) + expectedPath(key));
   }
 
   static List<Path> leftover(Path volumeDir, String key) throws IOException {
@@ -357,7 +382,8 @@ class MasterApiTest {
   }
 
   static int byUtf8(String a, String b) {
-    return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return java.util.Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
   static byte[] md5(byte[] b) {
@@ -415,7 +441,8 @@ class MasterApiTest {
           headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
         }
       }
-      return new Reply(code, headers.build(), response.substring(split + 4).getBytes(StandardCharsets.UTF_8));
+      return new Reply(
+          code, headers.build(), response.substring(split + 4).getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -2,10 +2,10 @@ package mkv.master;
 
 import static mkv.testing.Http.call;
 import static mkv.testing.Http.delete;
+import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
 import static mkv.testing.Http.read;
-import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.volumeState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxVolumeMasterTest {
   @Test
   void masterStoresServesListsAndDeletesOnNginxVolumes(@TempDir Path tmp) throws Exception {
-    Assumptions.assumeTrue(NginxVolume.isInstalled(), "nginx is not installed (apt-get install nginx; .ci/run does)");
+    Assumptions.assumeTrue(
+        NginxVolume.isInstalled(), "nginx is not installed (apt-get install nginx; .ci/run does)");
     List<NginxVolume> nginx = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
@@ -51,8 +52,9 @@ class NginxVolumeMasterTest {
           assertEquals(201, put(master.baseUrl() + Http.encodePath(key), value).code(), key);
           assertArrayEquals(value, read(master.baseUrl() + Http.encodePath(key)), key);
           for (String replica : config.placement().replicasFor(key)) {
-            Path file = tmp.resolve("nginx" + addresses.indexOf(Placement.server(replica)))
-                .resolve(Placement.subvolume(replica).substring(1) + KeyPath.of(key));
+            Path file =
+                tmp.resolve("nginx" + addresses.indexOf(Placement.server(replica)))
+                    .resolve(Placement.subvolume(replica).substring(1) + KeyPath.of(key));
             assertTrue(Files.isRegularFile(file), "no file for " + key + " at " + file);
           }
         }
@@ -64,7 +66,9 @@ class NginxVolumeMasterTest {
         for (int i = 0; i < 3; i++) {
           Path gone = tmp.resolve("nginx" + i);
           try (var files = Files.walk(gone)) {
-            assertFalse(files.anyMatch(f -> f.endsWith(KeyPath.of("/nginx/small").substring(7))), "copy left on nginx");
+            assertFalse(
+                files.anyMatch(f -> f.endsWith(KeyPath.of("/nginx/small").substring(7))),
+                "copy left on nginx");
           }
         }
       }
@@ -76,25 +80,39 @@ class NginxVolumeMasterTest {
   }
 
   @Test
-  void aKilledNginxVolumeIsNoticedWithoutWaitingForTheBackgroundCheck(@TempDir Path tmp) throws Exception {
-    Assumptions.assumeTrue(NginxVolume.isInstalled(), "nginx is not installed (apt-get install nginx; .ci/run does)");
+  void aKilledNginxVolumeIsNoticedWithoutWaitingForTheBackgroundCheck(@TempDir Path tmp)
+      throws Exception {
+    Assumptions.assumeTrue(
+        NginxVolume.isInstalled(), "nginx is not installed (apt-get install nginx; .ci/run does)");
     List<NginxVolume> nginx = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
         nginx.add(NginxVolume.start(Files.createDirectories(tmp.resolve("nginx" + i))));
       }
       List<String> addresses = nginx.stream().map(NginxVolume::address).toList();
-      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
-          .voltimeout(Duration.ofSeconds(2)).checkInterval(Duration.ofHours(1)).build();
+      MasterConfig config =
+          MasterConfig.builder(tmp.resolve("index"), addresses)
+              .replicas(2)
+              .subvolumes(1)
+              .voltimeout(Duration.ofSeconds(2))
+              .checkInterval(Duration.ofHours(1))
+              .build();
       try (MasterServer master = MasterServer.start(config)) {
         for (String a : addresses) {
-          assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
+          assertTrue(
+              eventually(
+                  Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
         }
         ProcessHandle victim = ProcessHandle.of(nginx.get(0).pid()).orElseThrow();
-        victim.descendants().forEach(ProcessHandle::destroyForcibly); // its workers hold the connections
+        victim
+            .descendants()
+            .forEach(ProcessHandle::destroyForcibly); // its workers hold the connections
         victim.destroyForcibly();
-        assertTrue(eventually(Duration.ofSeconds(2), () -> volumeState(master.baseUrl(), addresses.get(0))
-            .equals("down")), "a killed nginx volume was not noticed without a background check");
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(2),
+                () -> volumeState(master.baseUrl(), addresses.get(0)).equals("down")),
+            "a killed nginx volume was not noticed without a background check");
         assertEquals("up", volumeState(master.baseUrl(), addresses.get(1)));
       }
     } finally {

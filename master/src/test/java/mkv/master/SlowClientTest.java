@@ -14,21 +14,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import mkv.testing.Http.Reply;
-import mkv.testing.TestCluster;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import mkv.testing.Http.Reply;
+import mkv.testing.TestCluster;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Hostile clients: idle connections by the thousand, trickling headers and bodies, huge headers. */
+/**
+ * Hostile clients: idle connections by the thousand, trickling headers and bodies, huge headers.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SlowClientTest {
   @Test
@@ -45,8 +47,9 @@ class SlowClientTest {
           Socket s = new Socket("127.0.0.1", port);
           hostile.add(s);
           OutputStream out = s.getOutputStream();
-          out.write(("PUT /slow" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+          out.write(
+              ("PUT /slow" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
           tricklers.add(out);
         }
         byte[] value = "served anyway".getBytes(StandardCharsets.UTF_8);
@@ -73,13 +76,19 @@ class SlowClientTest {
   @Test
   void aBodyThatStopsComingIsDroppedAfterTheStallTimeout(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.volumes(tmp, 2)) {
-      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1)
-          .stallTimeout(Duration.ofSeconds(1)).build());
+      c.startMaster(
+          MasterConfig.builder(tmp.resolve("index"), c.addresses())
+              .replicas(2)
+              .subvolumes(1)
+              .stallTimeout(Duration.ofSeconds(1))
+              .build());
       long start = System.nanoTime();
       try (Socket s = new Socket("127.0.0.1", c.master().port())) {
         s.setSoTimeout(20_000);
         OutputStream out = s.getOutputStream();
-        out.write("PUT /stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten..".getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            "PUT /stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten.."
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
         assertTrue(status.isEmpty() || status.contains(" 4"), "status line: " + status);
@@ -93,26 +102,43 @@ class SlowClientTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Content-Length: 100", "Content-Length: 1048576", "Transfer-Encoding: chunked"})
+  @ValueSource(
+      strings = {"Content-Length: 100", "Content-Length: 1048576", "Transfer-Encoding: chunked"})
   void aBodyThatNeverStartsIsA4xx(String framing, @TempDir Path tmp) throws Exception {
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override public void publish(LogRecord r) { logged.add(r); }
-      @Override public void flush() {}
-      @Override public void close() {}
-    };
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            logged.add(r);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
     Logger failures = Logger.getLogger(Failures.class.getName());
     failures.addHandler(capture);
     try (TestCluster c = TestCluster.volumes(tmp, 2)) {
-      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses()).replicas(2).subvolumes(1)
-          .stallTimeout(Duration.ofSeconds(1)).build());
+      c.startMaster(
+          MasterConfig.builder(tmp.resolve("index"), c.addresses())
+              .replicas(2)
+              .subvolumes(1)
+              .stallTimeout(Duration.ofSeconds(1))
+              .build());
       try (Socket s = new Socket("127.0.0.1", c.master().port())) {
         s.setSoTimeout(20_000);
         OutputStream out = s.getOutputStream();
-        out.write(("PUT /never HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            ("PUT /never HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
-        assertTrue(status.startsWith("HTTP/1.1 4"), "a client that sends no byte of its body gets a 4xx: " + status);
+        assertTrue(
+            status.startsWith("HTTP/1.1 4"),
+            "a client that sends no byte of its body gets a 4xx: " + status);
       }
       assertEquals(404, mkv.testing.Http.get(c.url("/never")).code());
     } finally {
@@ -130,8 +156,11 @@ class SlowClientTest {
       try (Socket s = new Socket("127.0.0.1", c.master().port())) {
         s.setSoTimeout(10_000);
         OutputStream out = s.getOutputStream();
-        out.write(("PUT /huge HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(200_000) + "\r\nContent-Length: 1\r\n\r\nv")
-            .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            ("PUT /huge HTTP/1.1\r\nHost: x\r\nX-Big: "
+                    + "a".repeat(200_000)
+                    + "\r\nContent-Length: 1\r\n\r\nv")
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
         assertTrue(status.isEmpty() || status.contains(" 4"), "status line: " + status);

@@ -34,40 +34,60 @@ class VolumeDeathTest {
       }
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       // The background check runs once at start, then not for an hour: only the watch can notice.
-      MasterConfig config = MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1)
-          .voltimeout(Duration.ofSeconds(2)).checkInterval(Duration.ofHours(1)).build();
+      MasterConfig config =
+          MasterConfig.builder(tmp.resolve("index"), addresses)
+              .replicas(2)
+              .subvolumes(1)
+              .voltimeout(Duration.ofSeconds(2))
+              .checkInterval(Duration.ofHours(1))
+              .build();
       try (MasterServer master = MasterServer.start(config)) {
         for (String a : addresses) {
-          assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
+          assertTrue(
+              eventually(
+                  Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
         }
         String victim = addresses.get(0);
         Placement placement = config.placement();
-        List<String> keys = Stream.iterate(0, i -> i + 1).limit(1000).map(i -> "/k" + i)
-            .filter(k -> placement.replicasFor(k).contains(victim)).limit(20).toList();
+        List<String> keys =
+            Stream.iterate(0, i -> i + 1)
+                .limit(1000)
+                .map(i -> "/k" + i)
+                .filter(k -> placement.replicasFor(k).contains(victim))
+                .limit(20)
+                .toList();
         for (String k : keys) {
           assertEquals(201, put(master.baseUrl() + k, "v").code());
         }
 
         long start = System.nanoTime();
         volumes.get(0).kill();
-        assertTrue(eventually(Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), victim).equals("down")),
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(5), () -> volumeState(master.baseUrl(), victim).equals("down")),
             "a killed volume was not noticed without a background check");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 2_000, "noticed after " + ms + " ms");
-        System.err.println("VolumeDeathTest: a killed volume was marked down " + ms + " ms after kill -9 returned");
+        System.err.println(
+            "VolumeDeathTest: a killed volume was marked down "
+                + ms
+                + " ms after kill -9 returned");
         for (String k : keys) {
           Reply r = get(master.baseUrl() + k);
           assertEquals(302, r.code());
           assertFalse(r.header("Location").contains(victim), "a read was sent to the dead volume");
         }
 
-        volumes.set(0, ChildJvm.volume(tmp, 0, Integer.parseInt(victim.substring(victim.indexOf(':') + 1))));
-        assertTrue(eventually(Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), victim).equals("up")),
+        volumes.set(
+            0,
+            ChildJvm.volume(tmp, 0, Integer.parseInt(victim.substring(victim.indexOf(':') + 1))));
+        assertTrue(
+            eventually(
+                Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), victim).equals("up")),
             "a volume that came back was not noticed");
       }
     } finally {
       volumes.forEach(ServerProcess::close);
     }
   }
-
 }

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Prometheus text as our servers write it: labels with escapes, sums by label, rates between samples. */
+/**
+ * Prometheus text as our servers write it: labels with escapes, sums by label, rates between
+ * samples.
+ */
 class PromTextTest {
-  private static final String TEXT = """
+  private static final String TEXT =
+      """
       # HELP mkv_http_requests_total requests answered, by method and status
       # TYPE mkv_http_requests_total counter
       mkv_http_requests_total{method="GET",status="302"} 120.0
@@ -36,6 +40,7 @@ class PromTextTest {
     assertEquals(0, after.since(before).errors());
     assertTrue(Double.isNaN(before.since(after).requests()), "counters went back: a restart");
     assertEquals(4e9, after.diskTotal());
-    assertEquals(0, Sample.of(0, PromText.parse("mkv_http_requests_total{status=\"200\"} 1")).errors());
+    assertEquals(
+        0, Sample.of(0, PromText.parse("mkv_http_requests_total{status=\"200\"} 1")).errors());
   }
 }

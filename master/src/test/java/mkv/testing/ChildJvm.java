@@ -6,28 +6,42 @@ import java.time.Duration;
 import java.util.List;
 import mkv.cli.ServerProcess;
 
-/** Starts a server main class from the test class path in its own JVM, for tests that kill or freeze it. */
+/**
+ * Starts a server main class from the test class path in its own JVM, for tests that kill or freeze
+ * it.
+ */
 public final class ChildJvm {
   private ChildJvm() {}
 
-  /** Starts {@code mainClass} with {@code jvmFlags} and {@code args}; waits up to 30 s for it to listen. */
-  public static ServerProcess start(Path log, List<String> jvmFlags, String mainClass, List<String> args)
-      throws IOException {
+  /**
+   * Starts {@code mainClass} with {@code jvmFlags} and {@code args}; waits up to 30 s for it to
+   * listen.
+   */
+  public static ServerProcess start(
+      Path log, List<String> jvmFlags, String mainClass, List<String> args) throws IOException {
     String name = mainClass.substring(mainClass.lastIndexOf('.') + 1);
-    return ServerProcess.start(name, ServerProcess.java(jvmFlags, System.getProperty("java.class.path"), mainClass, args),
-        log, Duration.ofSeconds(30));
+    return ServerProcess.start(
+        name,
+        ServerProcess.java(jvmFlags, System.getProperty("java.class.path"), mainClass, args),
+        log,
+        Duration.ofSeconds(30));
   }
 
   /**
-   * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in
-   * {@code tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
+   * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in {@code
+   * tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
    */
   public static ServerProcess volume(Path tmp, int i, int port, String... args) throws IOException {
     Path dir = java.nio.file.Files.createDirectories(tmp.resolve("volume" + i));
-    List<String> all = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
-        "--dir", dir.toString()));
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString()));
     all.addAll(List.of(args));
-    return start(tmp.resolve("volume" + i + "-" + System.nanoTime() + ".log"), List.of("-Xmx128m"),
-        mkv.volume.VolumeMain.class.getName(), all);
+    return start(
+        tmp.resolve("volume" + i + "-" + System.nanoTime() + ".log"),
+        List.of("-Xmx128m"),
+        mkv.volume.VolumeMain.class.getName(),
+        all);
   }
 }

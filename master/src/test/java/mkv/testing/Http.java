@@ -11,12 +11,13 @@ import okhttp3.Response;
 
 /** Test-side HTTP: one client that does not follow redirects, and small helpers. */
 public final class Http {
-  public static final OkHttpClient CLIENT = new OkHttpClient.Builder()
-      .followRedirects(false)
-      .readTimeout(Duration.ofMinutes(2))
-      .writeTimeout(Duration.ofMinutes(2))
-      .retryOnConnectionFailure(false)
-      .build();
+  public static final OkHttpClient CLIENT =
+      new OkHttpClient.Builder()
+          .followRedirects(false)
+          .readTimeout(Duration.ofMinutes(2))
+          .writeTimeout(Duration.ofMinutes(2))
+          .retryOnConnectionFailure(false)
+          .build();
   public static final MediaType OCTETS = MediaType.get("application/octet-stream");
 
   private Http() {}
@@ -66,11 +67,13 @@ public final class Http {
   public static byte[] read(String url) throws IOException {
     Reply redirect = get(url);
     if (redirect.code() != 302) {
-      throw new AssertionError("expected 302 from " + url + ", got " + redirect.code() + " " + redirect.text());
+      throw new AssertionError(
+          "expected 302 from " + url + ", got " + redirect.code() + " " + redirect.text());
     }
     Reply value = get(redirect.header("Location"));
     if (value.code() != 200) {
-      throw new AssertionError("expected 200 from " + redirect.header("Location") + ", got " + value.code());
+      throw new AssertionError(
+          "expected 200 from " + redirect.header("Location") + ", got " + value.code());
     }
     return value.body();
   }
@@ -80,17 +83,23 @@ public final class Http {
     StringBuilder sb = new StringBuilder();
     for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "/-._~".indexOf(c) >= 0) {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "/-._~".indexOf(c) >= 0) {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }
     return sb.toString();
   }
 
-  /** A condition that may ask a server: an IOException (a server not up yet, say) counts as false. */
+  /**
+   * A condition that may ask a server: an IOException (a server not up yet, say) counts as false.
+   */
   @FunctionalInterface
   public interface Condition {
     boolean holds() throws IOException;
@@ -121,10 +130,15 @@ public final class Http {
     }
   }
 
-  /** The state ({@code up}, {@code slow}, {@code down}) the master's {@code /_volumes} gives a server, or "?". */
+  /**
+   * The state ({@code up}, {@code slow}, {@code down}) the master's {@code /_volumes} gives a
+   * server, or "?".
+   */
   public static String volumeState(String masterUrl, String server) {
     try {
-      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(masterUrl + "/_volumes").body());
+      var json =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(get(masterUrl + "/_volumes").body());
       for (var v : json) {
         if (v.get("volume").asText().equals(server)) {
           return v.get("state").asText();

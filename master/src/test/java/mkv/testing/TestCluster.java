@@ -41,7 +41,8 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** Volumes and a master with minikeyvalue's defaults for everything else. */
-  public static TestCluster start(Path root, int volumes, int replicas, int subvolumes) throws IOException {
+  public static TestCluster start(Path root, int volumes, int replicas, int subvolumes)
+      throws IOException {
     TestCluster c = volumes(root, volumes);
     try {
       c.startMaster(MasterConfig.of(root.resolve("index"), c.addresses(), replicas, subvolumes));

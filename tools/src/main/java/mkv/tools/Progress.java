@@ -32,16 +32,25 @@ public final class Progress implements AutoCloseable {
     this.task = task;
     this.unit = unit;
     this.total = total;
-    this.bar = terminal
-        ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
-            .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
-            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()
-        : null;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, task + "-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    this.bar =
+        terminal
+            ? new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUnit(" " + unit, 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .showSpeed()
+                .setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build()
+            : null;
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, task + "-progress");
+              t.setDaemon(true);
+              return t;
+            });
     long period = terminal ? 250 : Math.max(1, interval.toMillis());
     ticker.scheduleAtFixedRate(this::render, period, period, TimeUnit.MILLISECONDS);
   }
@@ -51,7 +60,8 @@ public final class Progress implements AutoCloseable {
    *
    * @param terminal draw a bar (stderr is a terminal), else log a line every {@code interval}
    */
-  public static Progress start(String task, String unit, long total, boolean terminal, Duration interval) {
+  public static Progress start(
+      String task, String unit, long total, boolean terminal, Duration interval) {
     return new Progress(task, unit, total, terminal, interval);
   }
 
@@ -77,9 +87,22 @@ public final class Progress implements AutoCloseable {
     long d = done.sum();
     double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
     double rate = d / seconds;
-    String eta = rate > 0 && total > d ? ", ETA " + Summary.duration(Duration.ofSeconds((long) ((total - d) / rate))) : "";
-    return String.format(Locale.ROOT, "%s: %d/%d %s (%.0f%%), %s, %.0f %s/s%s", task, d, total, unit,
-        total == 0 ? 100.0 : 100.0 * d / total, Summary.bytes(bytes.sum()), rate, unit, eta);
+    String eta =
+        rate > 0 && total > d
+            ? ", ETA " + Summary.duration(Duration.ofSeconds((long) ((total - d) / rate)))
+            : "";
+    return String.format(
+        Locale.ROOT,
+        "%s: %d/%d %s (%.0f%%), %s, %.0f %s/s%s",
+        task,
+        d,
+        total,
+        unit,
+        total == 0 ? 100.0 : 100.0 * d / total,
+        Summary.bytes(bytes.sum()),
+        rate,
+        unit,
+        eta);
   }
 
   private void render() {

@@ -56,7 +56,8 @@ public final class Summary {
         Object v = c.getAccessor().invoke(result);
         m.put(c.getName(), v instanceof Duration d ? d.toMillis() / 1000.0 : v);
       } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("reading " + c.getName() + " of " + result.getClass().getSimpleName(), e);
+        throw new IllegalStateException(
+            "reading " + c.getName() + " of " + result.getClass().getSimpleName(), e);
       }
     }
     m.put("summary", summary);

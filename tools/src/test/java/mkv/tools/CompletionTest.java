@@ -9,8 +9,21 @@ class CompletionTest {
   @Test
   void coversTheCommandsAndTheirFlags() {
     String script = Completion.script();
-    for (String word : new String[] {"master", "volume", "rebuild", "rebalance", "verify", "--replace-after",
-        "--volumes", "--dry-run", "--repair", "--sync", "--config", "--log-level"}) {
+    for (String word :
+        new String[] {
+          "master",
+          "volume",
+          "rebuild",
+          "rebalance",
+          "verify",
+          "--replace-after",
+          "--volumes",
+          "--dry-run",
+          "--repair",
+          "--sync",
+          "--config",
+          "--log-level"
+        }) {
       assertTrue(script.contains(word), "the completion script lacks " + word);
     }
     assertTrue(script.contains("complete -F"), "not a bash completion script");

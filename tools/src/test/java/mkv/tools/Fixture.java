@@ -31,8 +31,8 @@ public final class Fixture {
   private Fixture() {}
 
   /**
-   * {@code n} keys, among them {@code /a?} (base64 {@code L2E/}, ending in '/') and keys whose base64
-   * has '/' inside (made of '?' and '>' characters), so volumes hold deeper paths.
+   * {@code n} keys, among them {@code /a?} (base64 {@code L2E/}, ending in '/') and keys whose
+   * base64 has '/' inside (made of '?' and '>' characters), so volumes hold deeper paths.
    */
   public static List<String> keys(int n) {
     List<String> keys = new ArrayList<>(List.of("/a?", "/??>", "/deep/????/key"));
@@ -77,7 +77,8 @@ public final class Fixture {
   /** Whether any value file is on the volume's disk. */
   public static boolean holdsAny(Path volumeDir) throws IOException {
     try (Stream<Path> files = Files.walk(volumeDir)) {
-      return files.anyMatch(f -> Files.isRegularFile(f) && !volumeDir.relativize(f).toString().startsWith("."));
+      return files.anyMatch(
+          f -> Files.isRegularFile(f) && !volumeDir.relativize(f).toString().startsWith("."));
     }
   }
 
@@ -91,14 +92,16 @@ public final class Fixture {
   /** Every record of a (closed) index, by key. */
   public static Map<String, Record> records(Path db) throws IOException {
     Map<String, Record> all = new TreeMap<>();
-    try (Index index = Index.open(db); Index.Scan scan = index.scan("", null)) {
+    try (Index index = Index.open(db);
+        Index.Scan scan = index.scan("", null)) {
       scan.forEachRemaining(e -> all.put(e.key(), e.record()));
     }
     return all;
   }
 
   /** What the volumes' directories hold, read from disk: key to the replicas holding its file. */
-  public static Map<String, Set<String>> onDisk(TestCluster cluster, int volumes) throws IOException {
+  public static Map<String, Set<String>> onDisk(TestCluster cluster, int volumes)
+      throws IOException {
     Map<String, Set<String>> all = new TreeMap<>();
     for (int i = 0; i < volumes; i++) {
       Path dir = cluster.volumeDir(i);
@@ -124,12 +127,13 @@ public final class Fixture {
   }
 
   /** Every key's files are exactly on its placement replicas, nowhere else. */
-  public static void assertPlaced(TestCluster cluster, int volumes, Placement placement, Set<String> keys)
-      throws IOException {
+  public static void assertPlaced(
+      TestCluster cluster, int volumes, Placement placement, Set<String> keys) throws IOException {
     Map<String, Set<String>> disk = onDisk(cluster, volumes);
     assertEquals(keys, disk.keySet(), "keys on disk");
     for (var e : disk.entrySet()) {
-      assertEquals(Set.copyOf(placement.replicasFor(e.getKey())), e.getValue(), "replicas of " + e.getKey());
+      assertEquals(
+          Set.copyOf(placement.replicasFor(e.getKey())), e.getValue(), "replicas of " + e.getKey());
     }
   }
 

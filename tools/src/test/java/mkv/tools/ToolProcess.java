@@ -18,7 +18,8 @@ public final class ToolProcess implements AutoCloseable {
   }
 
   /** Starts {@code mainClass} with {@code args}; stdout and stderr go to {@code log}. */
-  public static ToolProcess start(Path log, String mainClass, List<String> args) throws IOException {
+  public static ToolProcess start(Path log, String mainClass, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -26,7 +27,8 @@ public final class ToolProcess implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(args);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new ToolProcess(p, log);
   }
 

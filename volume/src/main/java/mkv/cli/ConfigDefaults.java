@@ -14,9 +14,9 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Every command's flags from one place: a flag on the command line wins, then the environment
- * ({@code --replace-after} is {@code MKV_REPLACE_AFTER}), then a {@code --config} file of
- * {@code flag-name = value} lines (a Java properties file: {@code volumes = h1:3001,h2:3001}), then
- * the flag's own default. One file can hold the cluster's shape for the master and every tool.
+ * ({@code --replace-after} is {@code MKV_REPLACE_AFTER}), then a {@code --config} file of {@code
+ * flag-name = value} lines (a Java properties file: {@code volumes = h1:3001,h2:3001}), then the
+ * flag's own default. One file can hold the cluster's shape for the master and every tool.
  */
 public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
   private final Properties file;
@@ -46,7 +46,8 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
       try (Reader in = Files.newBufferedReader(Path.of(path), StandardCharsets.UTF_8)) {
         p.load(in);
       } catch (IOException e) {
-        throw new IllegalArgumentException("--config " + path + " cannot be read: " + e.getMessage());
+        throw new IllegalArgumentException(
+            "--config " + path + " cannot be read: " + e.getMessage());
       }
     }
     return new ConfigDefaults(p, env);
@@ -73,6 +74,8 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
   @Override
   public String defaultValue(ArgSpec arg) {
-    return arg instanceof OptionSpec o && o.longestName().startsWith("--") ? value(o.longestName()) : null;
+    return arg instanceof OptionSpec o && o.longestName().startsWith("--")
+        ? value(o.longestName())
+        : null;
   }
 }

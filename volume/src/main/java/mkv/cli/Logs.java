@@ -9,9 +9,12 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Sets java.util.logging (which undertow and okhttp end up in) to one line per record on stderr. */
+/**
+ * Sets java.util.logging (which undertow and okhttp end up in) to one line per record on stderr.
+ */
 public final class Logs {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
   private Logs() {}
 
@@ -23,19 +26,27 @@ public final class Logs {
     }
     ConsoleHandler console = new ConsoleHandler();
     console.setLevel(level);
-    console.setFormatter(new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        String line = TIME.format(LocalDateTime.now()) + " " + r.getLevel().getName() + " "
-            + shortName(r.getLoggerName()) + ": " + formatMessage(r) + System.lineSeparator();
-        if (r.getThrown() != null) {
-          var sw = new java.io.StringWriter();
-          r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
-          line += sw;
-        }
-        return line;
-      }
-    });
+    console.setFormatter(
+        new Formatter() {
+          @Override
+          public String format(LogRecord r) {
+            String line =
+                TIME.format(LocalDateTime.now())
+                    + " "
+                    + r.getLevel().getName()
+                    + " "
+                    + shortName(r.getLoggerName())
+                    + ": "
+                    + formatMessage(r)
+                    + System.lineSeparator();
+            if (r.getThrown() != null) {
+              var sw = new java.io.StringWriter();
+              r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
+              line += sw;
+            }
+            return line;
+          }
+        });
     root.addHandler(console);
     root.setLevel(level);
     Logger.getLogger("org.xnio").setLevel(Level.WARNING);
@@ -58,7 +69,9 @@ public final class Logs {
       case "warn", "warning" -> Level.WARNING;
       case "info" -> Level.INFO;
       case "debug" -> Level.FINE;
-      default -> throw new IllegalArgumentException("'" + name + "' is not one of error, warn, info, debug");
+      default ->
+          throw new IllegalArgumentException(
+              "'" + name + "' is not one of error, warn, info, debug");
     };
   }
 

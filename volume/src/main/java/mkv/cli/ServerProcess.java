@@ -39,28 +39,35 @@ public final class ServerProcess implements AutoCloseable {
    *
    * @throws IOException naming the log when it exits or stays silent first (it is then killed)
    */
-  public static ServerProcess start(String name, List<String> command, Path log, Duration patience) throws IOException {
+  public static ServerProcess start(String name, List<String> command, Path log, Duration patience)
+      throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     // Whoever started it may die without closing it: a server must not outlive its parent.
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
     CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-          var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-        for (String line; (line = in.readLine()) != null; ) {
-          out.write(line);
-          out.newLine();
-          out.flush();
-          Matcher m = LISTENING.matcher(line);
-          if (!port.isDone() && m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IOException(name + " exited before listening; its log: " + log));
-    }, name + "-log");
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                  var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  out.write(line);
+                  out.newLine();
+                  out.flush();
+                  Matcher m = LISTENING.matcher(line);
+                  if (!port.isDone() && m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                port.completeExceptionally(e);
+              }
+              port.completeExceptionally(
+                  new IOException(name + " exited before listening; its log: " + log));
+            },
+            name + "-log");
     pump.setDaemon(true);
     pump.start();
     try {
@@ -71,8 +78,12 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** The command line running {@code mainClass} in a new JVM of this JVM's kind, on {@code classPath}. */
-  public static List<String> java(List<String> jvmFlags, String classPath, String mainClass, List<String> args) {
+  /**
+   * The command line running {@code mainClass} in a new JVM of this JVM's kind, on {@code
+   * classPath}.
+   */
+  public static List<String> java(
+      List<String> jvmFlags, String classPath, String mainClass, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
@@ -101,7 +112,8 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Sends a signal by name (STOP, CONT, KILL...). */
   public void signal(String signal) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new IOException("kill -" + signal + " " + this + " failed");
     }

@@ -8,14 +8,23 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code --sync} and {@code --sync-interval}, the same on master and volume (a picocli mixin). */
 public final class SyncOptions {
-  @Option(names = "--sync", defaultValue = "always", converter = ModeConverter.class,
-      description = "What a 201 promises: always (on disk: survives a machine crash), batch (flushed within "
-          + "--sync-interval: survives a process crash, a machine crash loses at most that window), none (the "
-          + "page cache, as nginx and minikeyvalue) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sync",
+      defaultValue = "always",
+      converter = ModeConverter.class,
+      description =
+          "What a 201 promises: always (on disk: survives a machine crash), batch (flushed within"
+              + " --sync-interval: survives a process crash, a machine crash loses at most that"
+              + " window), none (the page cache, as nginx and minikeyvalue) (default:"
+              + " ${DEFAULT-VALUE}).")
   public SyncMode mode;
 
-  @Option(names = "--sync-interval", defaultValue = "50ms", converter = DurationConverter.class,
-      description = "With --sync batch, the longest a write stays unflushed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sync-interval",
+      defaultValue = "50ms",
+      converter = DurationConverter.class,
+      description =
+          "With --sync batch, the longest a write stays unflushed (default: ${DEFAULT-VALUE}).")
   public Duration interval;
 
   /** Reads always, batch or none. */

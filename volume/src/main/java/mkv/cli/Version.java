@@ -5,9 +5,14 @@ import java.io.InputStream;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version every command prints for {@code -V}/{@code --version}: the Maven project's, set at build time. */
+/**
+ * The version every command prints for {@code -V}/{@code --version}: the Maven project's, set at
+ * build time.
+ */
 public final class Version implements IVersionProvider {
-  /** The project version, e.g. {@code 0.1.0-SNAPSHOT}, or "unknown" when run from unbuilt classes. */
+  /**
+   * The project version, e.g. {@code 0.1.0-SNAPSHOT}, or "unknown" when run from unbuilt classes.
+   */
   public static String get() {
     try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
       if (in == null) {

@@ -41,14 +41,20 @@ public final class AccessLog implements AccessLogReceiver, AutoCloseable {
    * Wraps {@code next} so that every request is logged to {@code target} (a file appended to, or
    * {@code -} for stderr); returns {@code next} itself when {@code target} is null.
    */
-  public static HttpHandler wrap(HttpHandler next, String target, java.util.function.Consumer<AutoCloseable> owner)
+  public static HttpHandler wrap(
+      HttpHandler next, String target, java.util.function.Consumer<AutoCloseable> owner)
       throws IOException {
     if (target == null || target.isEmpty()) {
       return next;
     }
-    Writer w = target.equals("-") ? new OutputStreamWriter(System.err, StandardCharsets.UTF_8)
-        : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
+    Writer w =
+        target.equals("-")
+            ? new OutputStreamWriter(System.err, StandardCharsets.UTF_8)
+            : Files.newBufferedWriter(
+                Path.of(target),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     AccessLog log = new AccessLog(new BufferedWriter(w));
     owner.accept(log);
     return new AccessLogHandler(next, log, "common", AccessLog.class.getClassLoader());

@@ -27,10 +27,12 @@ import mkv.sync.GroupCommit;
 public final class Metrics implements AutoCloseable {
   /** Prometheus's text exposition format. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
   /** The path both servers answer it on. */
   public static final String PATH = "/metrics";
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
@@ -47,7 +49,10 @@ public final class Metrics implements AutoCloseable {
     return registry;
   }
 
-  /** Runs {@code refresh} before each scrape: for gauges whose set of series changes (one per volume). */
+  /**
+   * Runs {@code refresh} before each scrape: for gauges whose set of series changes (one per
+   * volume).
+   */
   public void beforeScrape(Runnable refresh) {
     beforeScrape.add(refresh);
   }
@@ -59,17 +64,24 @@ public final class Metrics implements AutoCloseable {
 
   /** Times each flush of {@code commit} and counts the writes it covered, tagged with its name. */
   public void observe(GroupCommit commit) {
-    Timer flush = Timer.builder("mkv.sync.flush").description("time of each shared flush (fsync or syncfs)")
-        .tag("name", commit.name())
-        .serviceLevelObjectives(ms(0.5), ms(1), ms(2), ms(5), ms(10), ms(20), ms(50), ms(100), ms(500))
-        .register(registry);
-    DistributionSummary writes = DistributionSummary.builder("mkv.sync.flush.writes")
-        .description("writes waiting that one flush covered").tag("name", commit.name())
-        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
-    commit.observe((nanos, n) -> {
-      flush.record(nanos, TimeUnit.NANOSECONDS);
-      writes.record(n);
-    });
+    Timer flush =
+        Timer.builder("mkv.sync.flush")
+            .description("time of each shared flush (fsync or syncfs)")
+            .tag("name", commit.name())
+            .serviceLevelObjectives(
+                ms(0.5), ms(1), ms(2), ms(5), ms(10), ms(20), ms(50), ms(100), ms(500))
+            .register(registry);
+    DistributionSummary writes =
+        DistributionSummary.builder("mkv.sync.flush.writes")
+            .description("writes waiting that one flush covered")
+            .tag("name", commit.name())
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+            .register(registry);
+    commit.observe(
+        (nanos, n) -> {
+          flush.record(nanos, TimeUnit.NANOSECONDS);
+          writes.record(n);
+        });
   }
 
   /** Answers {@code GET /metrics}; call on a worker thread (a scrape takes a millisecond or so). */

@@ -11,19 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Counts every request by method and status, times it by method (a Prometheus histogram), and
- * adds up the bytes of request and response bodies. Meters are looked up in arrays, not by tags,
- * so that a redirect pays a few nanoseconds for being counted.
+ * Counts every request by method and status, times it by method (a Prometheus histogram), and adds
+ * up the bytes of request and response bodies. Meters are looked up in arrays, not by tags, so that
+ * a redirect pays a few nanoseconds for being counted.
  */
 final class RequestMetrics implements HttpHandler {
-  private static final HttpString[] METHODS = {Methods.GET, Methods.HEAD, Methods.PUT, Methods.DELETE, Methods.POST};
+  private static final HttpString[] METHODS = {
+    Methods.GET, Methods.HEAD, Methods.PUT, Methods.DELETE, Methods.POST
+  };
   private static final String OTHER = "OTHER";
   private static final int STATUSES = 600;
 
   private final MeterRegistry registry;
   private final HttpHandler next;
   private final Timer[] timers = new Timer[METHODS.length + 1];
-  private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>((METHODS.length + 1) * STATUSES);
+  private final AtomicReferenceArray<Counter> counters =
+      new AtomicReferenceArray<>((METHODS.length + 1) * STATUSES);
   private final Counter received;
   private final Counter sent;
 
@@ -31,28 +34,48 @@ final class RequestMetrics implements HttpHandler {
     this.registry = registry;
     this.next = next;
     for (int m = 0; m <= METHODS.length; m++) {
-      timers[m] = Timer.builder("mkv.http.request").description("time from a request's start to its answer's end")
-          .tag("method", name(m))
-          .serviceLevelObjectives(Metrics.ms(0.25), Metrics.ms(0.5), Metrics.ms(1), Metrics.ms(2.5), Metrics.ms(5),
-              Metrics.ms(10), Metrics.ms(25), Metrics.ms(50), Metrics.ms(100), Metrics.ms(250), Metrics.ms(500),
-              Metrics.ms(1000), Metrics.ms(2500), Metrics.ms(10_000))
-          .register(registry);
+      timers[m] =
+          Timer.builder("mkv.http.request")
+              .description("time from a request's start to its answer's end")
+              .tag("method", name(m))
+              .serviceLevelObjectives(
+                  Metrics.ms(0.25),
+                  Metrics.ms(0.5),
+                  Metrics.ms(1),
+                  Metrics.ms(2.5),
+                  Metrics.ms(5),
+                  Metrics.ms(10),
+                  Metrics.ms(25),
+                  Metrics.ms(50),
+                  Metrics.ms(100),
+                  Metrics.ms(250),
+                  Metrics.ms(500),
+                  Metrics.ms(1000),
+                  Metrics.ms(2500),
+                  Metrics.ms(10_000))
+              .register(registry);
     }
-    this.received = Counter.builder("mkv.http.received.bytes").description("request body bytes announced")
-        .register(registry);
-    this.sent = Counter.builder("mkv.http.sent.bytes").description("response body bytes").register(registry);
+    this.received =
+        Counter.builder("mkv.http.received.bytes")
+            .description("request body bytes announced")
+            .register(registry);
+    this.sent =
+        Counter.builder("mkv.http.sent.bytes")
+            .description("response body bytes")
+            .register(registry);
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     long start = System.nanoTime();
-    exchange.addExchangeCompleteListener((done, nextListener) -> {
-      try {
-        record(done, start);
-      } finally {
-        nextListener.proceed();
-      }
-    });
+    exchange.addExchangeCompleteListener(
+        (done, nextListener) -> {
+          try {
+            record(done, start);
+          } finally {
+            nextListener.proceed();
+          }
+        });
     next.handleRequest(exchange);
   }
 
@@ -75,8 +98,12 @@ final class RequestMetrics implements HttpHandler {
     int i = method * STATUSES + status;
     Counter c = counters.get(i);
     if (c == null) {
-      c = Counter.builder("mkv.http.requests").description("requests answered, by method and status")
-          .tag("method", name(method)).tag("status", Integer.toString(status)).register(registry);
+      c =
+          Counter.builder("mkv.http.requests")
+              .description("requests answered, by method and status")
+              .tag("method", name(method))
+              .tag("status", Integer.toString(status))
+              .register(registry);
       counters.set(i, c); // the registry returns the same counter to a racing thread
     }
     return c;

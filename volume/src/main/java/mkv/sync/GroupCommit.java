@@ -18,8 +18,8 @@ import java.util.logging.Logger;
  * <p>{@link SyncMode#ALWAYS}: a write waits for the next flush that starts after it asked; writes
  * that arrive while a flush runs are covered together by the one after it, so under load each flush
  * covers many writes (LevelDB's writer queue and a database's group commit work the same way).
- * {@link SyncMode#BATCH}: a write is acknowledged at once and the thread flushes at most
- * {@code interval} later. {@link SyncMode#NONE}: nothing is flushed.
+ * {@link SyncMode#BATCH}: a write is acknowledged at once and the thread flushes at most {@code
+ * interval} later. {@link SyncMode#NONE}: nothing is flushed.
  */
 public final class GroupCommit implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
@@ -38,6 +38,7 @@ public final class GroupCommit implements AutoCloseable {
 
   /** The longest a flush waits for more writers to join it. */
   private static final long MAX_LINGER_NANOS = 2_000_000;
+
   private static final int MAX_GROUP = 64;
 
   private record Waiter(Runnable done, Consumer<IOException> failed) {}
@@ -56,10 +57,10 @@ public final class GroupCommit implements AutoCloseable {
   private int lastCovered;
   private final LongAdder flushes = new LongAdder();
   private final LongAdder covered = new LongAdder();
-  private volatile Observer observer = (nanos, writes) -> { };
+  private volatile Observer observer = (nanos, writes) -> {};
 
   /**
-   * @param name     names the flush thread and the log lines about it
+   * @param name names the flush thread and the log lines about it
    * @param interval how long a write may stay unflushed in {@link SyncMode#BATCH}
    */
   public GroupCommit(String name, SyncMode mode, Duration interval, Flush flush) {
@@ -113,9 +114,9 @@ public final class GroupCommit implements AutoCloseable {
   }
 
   /**
-   * Runs {@code done} (on the flush thread) after a flush that started after this call, whatever the
-   * mode but {@link SyncMode#NONE} (then at once): for a write that must be on disk before the next
-   * step, such as the mark a DELETE leaves before it removes any copy.
+   * Runs {@code done} (on the flush thread) after a flush that started after this call, whatever
+   * the mode but {@link SyncMode#NONE} (then at once): for a write that must be on disk before the
+   * next step, such as the mark a DELETE leaves before it removes any copy.
    */
   public void afterFlush(Runnable done, Consumer<IOException> failed) {
     if (mode == SyncMode.NONE) {
@@ -132,7 +133,10 @@ public final class GroupCommit implements AutoCloseable {
     failed.accept(new IOException(name + ": closed before the write was flushed"));
   }
 
-  /** {@link #afterWrite} for a thread that may block: returns once the write is durable per the mode. */
+  /**
+   * {@link #afterWrite} for a thread that may block: returns once the write is durable per the
+   * mode.
+   */
   public void awaitWrite() throws IOException {
     CompletableFuture<Void> flushed = new CompletableFuture<>();
     afterWrite(() -> flushed.complete(null), flushed::completeExceptionally);
@@ -146,7 +150,9 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** Flushes done so far, and the waiting writes they covered: their ratio is the mean group size. */
+  /**
+   * Flushes done so far, and the waiting writes they covered: their ratio is the mean group size.
+   */
   public long flushes() {
     return flushes.sum();
   }
@@ -173,7 +179,8 @@ public final class GroupCommit implements AutoCloseable {
           }
         }
         // Writes are arriving concurrently (the last flush covered several): wait as long as that
-        // flush took for more to join, so that one flush covers more of them. A lone writer never waits.
+        // flush took for more to join, so that one flush covers more of them. A lone writer never
+        // waits.
         if (!closed && !waiting.isEmpty() && lastCovered > 1) {
           long until = System.nanoTime() + Math.min(lastFlushNanos, MAX_LINGER_NANOS);
           for (long w; waiting.size() < MAX_GROUP && (w = until - System.nanoTime()) > 0; ) {
@@ -195,8 +202,11 @@ public final class GroupCommit implements AutoCloseable {
       }
       IOException failure = flushOnce(batch.size());
       if (failure != null && batch.isEmpty()) {
-        LOG.log(Level.WARNING, name + ": background flush failed, writes since the last one may not be on disk: "
-            + failure.getMessage());
+        LOG.log(
+            Level.WARNING,
+            name
+                + ": background flush failed, writes since the last one may not be on disk: "
+                + failure.getMessage());
       }
       for (Waiter w : batch) {
         if (failure == null) {
@@ -243,7 +253,8 @@ public final class GroupCommit implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (flushes.sum() > 0) {
-      LOG.info(name + ": " + flushes.sum() + " flushes covered " + covered.sum() + " waiting writes");
+      LOG.info(
+          name + ": " + flushes.sum() + " flushes covered " + covered.sum() + " waiting writes");
     }
   }
 }

@@ -7,7 +7,10 @@ package mkv.sync;
 public enum SyncMode {
   /** Acknowledged once on disk: survives a crash of the machine. */
   ALWAYS,
-  /** Acknowledged once in the page cache, flushed within the sync interval: survives a crash of the process. */
+  /**
+   * Acknowledged once in the page cache, flushed within the sync interval: survives a crash of the
+   * process.
+   */
   BATCH,
   /** Acknowledged once in the page cache, flushed whenever the kernel writes it back. */
   NONE;

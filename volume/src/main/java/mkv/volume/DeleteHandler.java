@@ -9,7 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import mkv.http.HttpError;
 
-/** DELETE of one file, on the IO thread (one unlink); empty parent directories stay (a later PUT reuses them). */
+/**
+ * DELETE of one file, on the IO thread (one unlink); empty parent directories stay (a later PUT
+ * reuses them).
+ */
 final class DeleteHandler implements HttpHandler {
 
   @Override
@@ -19,7 +22,8 @@ final class DeleteHandler implements HttpHandler {
       throw new HttpError(400, "cannot DELETE a directory");
     }
     try {
-      var attrs = Files.readAttributes(path.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      var attrs =
+          Files.readAttributes(path.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (attrs.isDirectory()) {
         throw new HttpError(404, "not found");
       }
@@ -28,7 +32,8 @@ final class DeleteHandler implements HttpHandler {
       throw new HttpError(404, "not found");
     }
     // Not fsynced: the master records the delete durably (DELETING) before asking, so an unlink a
-    // machine crash undoes brings back an orphan copy no record serves, which verify --repair removes.
+    // machine crash undoes brings back an orphan copy no record serves, which verify --repair
+    // removes.
     exchange.setStatusCode(204);
     exchange.endExchange();
   }

@@ -37,11 +37,14 @@ final class Durability implements AutoCloseable {
   static Durability open(Path root, SyncMode mode, Duration interval) throws IOException {
     Syncfs syncfs = mode == SyncMode.NONE ? null : Syncfs.open(root);
     if (mode != SyncMode.NONE && syncfs == null) {
-      LOG.warning("syncfs(2) is not available: every write fsyncs its own file and directory (--sync " + mode
-          + " acts as always)");
+      LOG.warning(
+          "syncfs(2) is not available: every write fsyncs its own file and directory (--sync "
+              + mode
+              + " acts as always)");
       return new Durability(SyncMode.ALWAYS, null, null);
     }
-    GroupCommit commit = new GroupCommit("volume-sync", mode, interval, syncfs == null ? () -> { } : syncfs::run);
+    GroupCommit commit =
+        new GroupCommit("volume-sync", mode, interval, syncfs == null ? () -> {} : syncfs::run);
     return new Durability(mode, syncfs, commit);
   }
 
@@ -49,7 +52,10 @@ final class Durability implements AutoCloseable {
     return mode;
   }
 
-  /** Whether a whole small body can be written and acknowledged without blocking (no fsync of its own). */
+  /**
+   * Whether a whole small body can be written and acknowledged without blocking (no fsync of its
+   * own).
+   */
   boolean nonBlocking() {
     return commit != null;
   }
@@ -73,7 +79,8 @@ final class Durability implements AutoCloseable {
       commit.awaitWrite();
       return;
     }
-    // The first fsync commits the file system's journal with all of them; the others find little left.
+    // The first fsync commits the file system's journal with all of them; the others find little
+    // left.
     syncDirectory(dir);
     while (!created.isEmpty()) {
       syncDirectory(created.pop().getParent());

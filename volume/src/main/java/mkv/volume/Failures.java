@@ -11,8 +11,8 @@ final class Failures {
   private Failures() {}
 
   /**
-   * The single failure-to-status switch: every handler failure goes through here.
-   * ENOSPC is 507 so the master can tell a full disk from a broken one.
+   * The single failure-to-status switch: every handler failure goes through here. ENOSPC is 507 so
+   * the master can tell a full disk from a broken one.
    */
   static HttpError of(Throwable t) {
     if (t instanceof HttpError v) {
@@ -38,7 +38,8 @@ final class Failures {
     // the cause chain is short; the bound only guards against a cyclic chain
     for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause()) {
       String reason = c instanceof FileSystemException f ? f.getReason() : null;
-      if (contains(reason, "No space left on device") || contains(c.getMessage(), "No space left on device")) {
+      if (contains(reason, "No space left on device")
+          || contains(c.getMessage(), "No space left on device")) {
         return true;
       }
     }

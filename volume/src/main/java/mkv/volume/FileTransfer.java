@@ -10,9 +10,9 @@ import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
- * Non-blocking zero-copy body transfer: {@code StreamSinkChannel.transferFrom} (sendfile(2)) as far as
- * the socket takes it, then again from the IO thread each time the socket is writable. Owns and closes
- * the file, and ends the exchange.
+ * Non-blocking zero-copy body transfer: {@code StreamSinkChannel.transferFrom} (sendfile(2)) as far
+ * as the socket takes it, then again from the IO thread each time the socket is writable. Owns and
+ * closes the file, and ends the exchange.
  */
 final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   private static final Logger LOG = Logger.getLogger(FileTransfer.class.getName());
@@ -23,7 +23,8 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   private long position;
   private long remaining;
 
-  private FileTransfer(HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
+  private FileTransfer(
+      HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
     this.exchange = exchange;
     this.file = file;
     this.position = position;
@@ -31,8 +32,11 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
     this.display = display;
   }
 
-  /** Starts sending {@code count} bytes of {@code file} from {@code position}; headers must be set. */
-  static void start(HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
+  /**
+   * Starts sending {@code count} bytes of {@code file} from {@code position}; headers must be set.
+   */
+  static void start(
+      HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
     FileTransfer transfer = new FileTransfer(exchange, file, position, count, display);
     transfer.handleEvent(exchange.getResponseChannel());
   }

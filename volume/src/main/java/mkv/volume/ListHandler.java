@@ -21,15 +21,16 @@ import java.util.Locale;
 import mkv.http.HttpError;
 
 /**
- * GET of a directory (path ends in '/') in the format of nginx 1.22 {@code autoindex_format json}, so
- * the master can list a stock nginx volume and ours alike. Streamed entry by entry in directory order
- * (nginx sorts: directories first, then by name; clients must not rely on order).
+ * GET of a directory (path ends in '/') in the format of nginx 1.22 {@code autoindex_format json},
+ * so the master can list a stock nginx volume and ours alike. Streamed entry by entry in directory
+ * order (nginx sorts: directories first, then by name; clients must not rely on order).
  */
 final class ListHandler implements HttpHandler {
 
   /** nginx's ngx_http_time: RFC 1123 with a two-digit day, always GMT. */
   static final DateTimeFormatter MTIME =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws IOException {
@@ -48,8 +49,10 @@ final class ListHandler implements HttpHandler {
     }
     exchange.startBlocking();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir);
-        Writer out = new BufferedWriter(
-            new OutputStreamWriter(exchange.getOutputStream(), StandardCharsets.UTF_8), 16 * 1024)) {
+        Writer out =
+            new BufferedWriter(
+                new OutputStreamWriter(exchange.getOutputStream(), StandardCharsets.UTF_8),
+                16 * 1024)) {
       // byte for byte nginx's ngx_http_autoindex_json: CRLF line ends, "[\r\n]" when empty
       out.write("[\r\n");
       boolean first = true;
@@ -60,7 +63,9 @@ final class ListHandler implements HttpHandler {
         }
         BasicFileAttributes attrs;
         try {
-          attrs = Files.readAttributes(entry, BasicFileAttributes.class); // follows links, like nginx's stat
+          attrs =
+              Files.readAttributes(
+                  entry, BasicFileAttributes.class); // follows links, like nginx's stat
         } catch (NoSuchFileException e) {
           continue; // deleted while we list
         }
@@ -87,7 +92,10 @@ final class ListHandler implements HttpHandler {
     exchange.endExchange();
   }
 
-  /** nginx's ngx_escape_json: backslash-escape '"' and '\', control characters as lower-case \\u00xx. */
+  /**
+   * nginx's ngx_escape_json: backslash-escape '"' and '\', control characters as lower-case
+   * \\u00xx.
+   */
   static void escape(String s, Writer out) throws IOException {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A stock nginx configured as a volume (WebDAV PUT/DELETE, JSON autoindex) over a root directory: for
- * tests that check our volume server against the reference, and for the bench, which runs the same
- * cycle on nginx volumes as the unit its CPU figures are measured in. Self-contained: needs only an
- * {@code nginx} binary with the dav module (on the PATH unless given).
+ * A stock nginx configured as a volume (WebDAV PUT/DELETE, JSON autoindex) over a root directory:
+ * for tests that check our volume server against the reference, and for the bench, which runs the
+ * same cycle on nginx volumes as the unit its CPU figures are measured in. Self-contained: needs
+ * only an {@code nginx} binary with the dav module (on the PATH unless given).
  *
  * <pre>{@code
  * assumeTrue(NginxVolume.isInstalled(), "nginx not installed");
@@ -78,11 +78,20 @@ public final class NginxVolume implements AutoCloseable {
         int port = freePort();
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, config(prefix, root.toAbsolutePath(), port, workers));
-        Process process = new ProcessBuilder(binary.toString(), "-p", prefix.toString(), "-c", conf.toString(),
-            "-e", prefix.resolve("error.log").toString(), "-g", "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(prefix.resolve("stdout.log").toFile())
-            .start();
+        Process process =
+            new ProcessBuilder(
+                    binary.toString(),
+                    "-p",
+                    prefix.toString(),
+                    "-c",
+                    conf.toString(),
+                    "-e",
+                    prefix.resolve("error.log").toString(),
+                    "-g",
+                    "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(prefix.resolve("stdout.log").toFile())
+                .start();
         NginxVolume nginx = new NginxVolume(process, prefix, root, port);
         try {
           nginx.awaitListening();
@@ -100,30 +109,56 @@ public final class NginxVolume implements AutoCloseable {
   }
 
   /** The volume directives, each also in deploy/nginx-volume.conf (DeployConfigTest checks it). */
-  static final java.util.List<String> VOLUME_DIRECTIVES = java.util.List.of(
-      "client_max_body_size 0;", "dav_methods PUT DELETE;", "create_full_put_path on;",
-      "dav_access user:rw group:r all:r;", "autoindex on;", "autoindex_format json;", "sendfile on;");
+  static final java.util.List<String> VOLUME_DIRECTIVES =
+      java.util.List.of(
+          "client_max_body_size 0;",
+          "dav_methods PUT DELETE;",
+          "create_full_put_path on;",
+          "dav_access user:rw group:r all:r;",
+          "autoindex on;",
+          "autoindex_format json;",
+          "sendfile on;");
 
   /** The config: the same volume directives as deploy/nginx-volume.conf, with test paths. */
   static String config(Path prefix, Path root, int port, String workers) {
     boolean isRoot = "root".equals(System.getProperty("user.name"));
     return (isRoot ? "user root;\n" : "")
-        + "worker_processes " + workers + ";\n"
-        + "error_log " + prefix.resolve("error.log") + " warn;\n"
-        + "pid " + prefix.resolve("nginx.pid") + ";\n"
+        + "worker_processes "
+        + workers
+        + ";\n"
+        + "error_log "
+        + prefix.resolve("error.log")
+        + " warn;\n"
+        + "pid "
+        + prefix.resolve("nginx.pid")
+        + ";\n"
         + "events { worker_connections 256; }\n"
         + "http {\n"
         + "  access_log off;\n"
         + "  sendfile on;\n"
         + "  tcp_nopush on;\n"
-        + "  client_body_temp_path " + root.resolve(".tmp") + ";\n"
-        + "  proxy_temp_path " + prefix.resolve("proxy") + ";\n"
-        + "  fastcgi_temp_path " + prefix.resolve("fastcgi") + ";\n"
-        + "  uwsgi_temp_path " + prefix.resolve("uwsgi") + ";\n"
-        + "  scgi_temp_path " + prefix.resolve("scgi") + ";\n"
+        + "  client_body_temp_path "
+        + root.resolve(".tmp")
+        + ";\n"
+        + "  proxy_temp_path "
+        + prefix.resolve("proxy")
+        + ";\n"
+        + "  fastcgi_temp_path "
+        + prefix.resolve("fastcgi")
+        + ";\n"
+        + "  uwsgi_temp_path "
+        + prefix.resolve("uwsgi")
+        + ";\n"
+        + "  scgi_temp_path "
+        + prefix.resolve("scgi")
+        + ";\n"
         + "  server {\n"
-        + "    listen 127.0.0.1:" + port + ";\n"
-        + "    root " + root + ";\n"
+        + "    listen 127.0.0.1:"
+        + port
+        + ";\n"
+        + "    root "
+        + root
+        + ";\n"
         + "    client_max_body_size 0;\n"
         + "    dav_methods PUT DELETE;\n"
         + "    create_full_put_path on;\n"
@@ -154,7 +189,8 @@ public final class NginxVolume implements AutoCloseable {
         break;
       }
     }
-    throw new IllegalStateException("nginx not listening on " + port + " after 10 s: " + errorLog());
+    throw new IllegalStateException(
+        "nginx not listening on " + port + " after 10 s: " + errorLog());
   }
 
   private static int freePort() throws IOException {

@@ -36,7 +36,9 @@ final class ReadHandler implements HttpHandler {
       long size = file.size(); // of the file we opened, which a concurrent rename cannot change
       var headers = exchange.getResponseHeaders();
       headers.put(Headers.CONTENT_TYPE, "application/octet-stream");
-      headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(attrs.lastModifiedTime().toMillis())));
+      headers.put(
+          Headers.LAST_MODIFIED,
+          DateUtils.toDateString(new Date(attrs.lastModifiedTime().toMillis())));
       headers.put(Headers.ACCEPT_RANGES, "bytes");
       long start = 0;
       long count = size;
@@ -49,7 +51,8 @@ final class ReadHandler implements HttpHandler {
         start = range.start();
         count = range.length();
         exchange.setStatusCode(206);
-        headers.put(Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + size);
+        headers.put(
+            Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + size);
       }
       exchange.setResponseContentLength(count);
       if (exchange.getRequestMethod().equals(Methods.HEAD) || count == 0) {

@@ -12,10 +12,10 @@ import mkv.http.HttpError;
 /**
  * A raw request path mapped to a file or directory under the volume's root, or refused.
  *
- * <p>The raw path is percent-decoded here (UTF-8, undertow's decoding is off) and only then split on
- * '/', so an encoded {@code %2F} is a separator exactly as nginx treats it, and {@code %2e%2e} is
- * {@code ..}. Refused with 400: malformed encoding, NUL and other control bytes, backslashes, empty
- * segments ({@code //}), any segment starting with '.' (covers {@code .}, {@code ..}, and the
+ * <p>The raw path is percent-decoded here (UTF-8, undertow's decoding is off) and only then split
+ * on '/', so an encoded {@code %2F} is a separator exactly as nginx treats it, and {@code %2e%2e}
+ * is {@code ..}. Refused with 400: malformed encoding, NUL and other control bytes, backslashes,
+ * empty segments ({@code //}), any segment starting with '.' (covers {@code .}, {@code ..}, and the
  * {@code .tmp} directory that must never be served), segments longer than the file system allows.
  *
  * @param file the absolute normalized file or directory under root
@@ -115,7 +115,8 @@ record SafePath(Path file, boolean directory, String display) {
 
   private static String strictUtf8(byte[] bytes, String raw) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))

@@ -8,23 +8,36 @@ import mkv.sync.SyncMode;
 /**
  * Immutable settings of one volume server, validated on construction.
  *
- * @param sync         what a 201 promises (see README, "Durability")
+ * @param sync what a 201 promises (see README, "Durability")
  * @param syncInterval how long {@link SyncMode#BATCH} leaves a write unflushed at most
- * @param accessLog    file to log each request to (common log format), {@code -} for stderr, or null
+ * @param accessLog file to log each request to (common log format), {@code -} for stderr, or null
  */
-public record VolumeConfig(Path dir, String host, int port, int ioThreads, int workerThreads, SyncMode sync,
-    Duration syncInterval, String accessLog) {
+public record VolumeConfig(
+    Path dir,
+    String host,
+    int port,
+    int ioThreads,
+    int workerThreads,
+    SyncMode sync,
+    Duration syncInterval,
+    String accessLog) {
 
   /** Default IO threads: one per core, at least two (undertow's own default). */
-  public static final int DEFAULT_IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_IO_THREADS =
+      Math.max(2, Runtime.getRuntime().availableProcessors());
 
-  /** Default worker threads: large reads and writes block on disk and on slow clients, so keep plenty. */
+  /**
+   * Default worker threads: large reads and writes block on disk and on slow clients, so keep
+   * plenty.
+   */
   public static final int DEFAULT_WORKER_THREADS = DEFAULT_IO_THREADS * 8;
 
   /** Default bound on how long {@code --sync batch} leaves a write unflushed. */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(50);
 
-  /** @throws IllegalArgumentException if a value is out of range */
+  /**
+   * @throws IllegalArgumentException if a value is out of range
+   */
   public VolumeConfig {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(host, "host");
@@ -48,8 +61,15 @@ public record VolumeConfig(Path dir, String host, int port, int ioThreads, int w
 
   /** A config with default thread counts and {@code --sync always}. */
   public static VolumeConfig of(Path dir, String host, int port) {
-    return new VolumeConfig(dir, host, port, DEFAULT_IO_THREADS, DEFAULT_WORKER_THREADS, SyncMode.ALWAYS,
-        DEFAULT_SYNC_INTERVAL, null);
+    return new VolumeConfig(
+        dir,
+        host,
+        port,
+        DEFAULT_IO_THREADS,
+        DEFAULT_WORKER_THREADS,
+        SyncMode.ALWAYS,
+        DEFAULT_SYNC_INTERVAL,
+        null);
   }
 
   /** This config with another durability. */

@@ -14,8 +14,9 @@ import mkv.http.HttpError;
 import org.xnio.IoUtils;
 
 /**
- * The root handler: maps the raw path through {@link SafePath}, picks the handler for the method (on
- * the IO thread, or a worker for what may block), and is the one place where failures become responses.
+ * The root handler: maps the raw path through {@link SafePath}, picks the handler for the method
+ * (on the IO thread, or a worker for what may block), and is the one place where failures become
+ * responses.
  */
 final class VolumeHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(VolumeHandler.class.getName());
@@ -24,8 +25,12 @@ final class VolumeHandler implements HttpHandler {
 
   static final String ALLOW = "GET, HEAD, PUT, DELETE";
 
-  /** Below this much free space {@code HEAD /} says the disk is full (507), so the master sends no writes. */
+  /**
+   * Below this much free space {@code HEAD /} says the disk is full (507), so the master sends no
+   * writes.
+   */
   static final long FULL_BELOW = 64 * 1024;
+
   /** Set on {@code HEAD /}'s 507 and 503: the volume still serves reads. */
   public static final HttpString READ_ONLY = new HttpString("Mkv-Read-Only");
 
@@ -60,7 +65,8 @@ final class VolumeHandler implements HttpHandler {
     SafePath path = null;
     try {
       HttpString method = exchange.getRequestMethod();
-      if (method.equals(Methods.GET) && exchange.getRequestPath().equals(mkv.metrics.Metrics.PATH)) {
+      if (method.equals(Methods.GET)
+          && exchange.getRequestPath().equals(mkv.metrics.Metrics.PATH)) {
         onWorker(exchange, null, metrics::serve); // no key is stored at the root: the name is free
         return;
       }
@@ -87,7 +93,9 @@ final class VolumeHandler implements HttpHandler {
     // back; bodies go out with non-blocking sendfile (FileTransfer), and WriteHandler moves large
     // bodies to a worker itself.
     // Directory listings walk a whole directory: a worker.
-    if (next == list && exchange.getRequestMethod().equals(Methods.HEAD) && exchange.getRequestPath().equals("/")) {
+    if (next == list
+        && exchange.getRequestMethod().equals(Methods.HEAD)
+        && exchange.getRequestPath().equals("/")) {
       onWorker(exchange, path, this::health);
     } else if (next == list) {
       onWorker(exchange, path, list::handleRequest);
@@ -102,8 +110,10 @@ final class VolumeHandler implements HttpHandler {
    */
   private void health(HttpServerExchange exchange) throws Exception {
     // Answered here, not as a failure: a check every second must not log a warning every second.
-    int status = store != null && store.getUsableSpace() < FULL_BELOW ? 507
-        : !java.nio.file.Files.isWritable(root) ? 503 : 200;
+    int status =
+        store != null && store.getUsableSpace() < FULL_BELOW
+            ? 507
+            : !java.nio.file.Files.isWritable(root) ? 503 : 200;
     if (status == 200) {
       list.handleRequest(exchange);
       return;
@@ -144,25 +154,34 @@ final class VolumeHandler implements HttpHandler {
     return SafePath.parse(root, exchange.getRequestPath());
   }
 
-  /** Answers a failure: one-line body, status from {@link Failures#of}, connection dropped if the body is unread. */
+  /**
+   * Answers a failure: one-line body, status from {@link Failures#of}, connection dropped if the
+   * body is unread.
+   */
   static void fail(HttpServerExchange exchange, SafePath path, Throwable t) {
     HttpError failure = Failures.of(t);
-    String what = exchange.getRequestMethod() + " "
-        + (path != null ? path.display() : exchange.getRequestPath());
+    String what =
+        exchange.getRequestMethod()
+            + " "
+            + (path != null ? path.display() : exchange.getRequestPath());
     if (failure.status() >= 500) {
       // IO errors are expected in operation (disconnects, full disks): no stack trace for them
-      LOG.log(Level.WARNING, what + ": " + failure.getMessage(),
+      LOG.log(
+          Level.WARNING,
+          what + ": " + failure.getMessage(),
           t instanceof java.io.IOException || t instanceof HttpError ? null : t);
     } else {
       LOG.log(Level.FINE, () -> what + ": " + failure.status() + " " + failure.getMessage());
     }
     if (exchange.isResponseStarted()) {
-      // Headers are out: the only honest signal left is a cut connection (short body / bad chunking).
+      // Headers are out: the only honest signal left is a cut connection (short body / bad
+      // chunking).
       IoUtils.safeClose(exchange.getConnection());
       return;
     }
     if (failure.status() >= 500 || !exchange.isRequestComplete()) {
-      // An unread request body (a failed upload) must not be drained: drop the connection after answering.
+      // An unread request body (a failed upload) must not be drained: drop the connection after
+      // answering.
       exchange.setPersistent(false);
     }
     byte[] body = (failure.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);

@@ -12,8 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The volume server process: {@code java -jar mkv-volume-all.jar --dir /var/lib/mkv/v1 --port 3001}. */
-@Command(name = "volume", mixinStandardHelpOptions = true, versionProvider = Version.class,
+/**
+ * The volume server process: {@code java -jar mkv-volume-all.jar --dir /var/lib/mkv/v1 --port
+ * 3001}.
+ */
+@Command(
+    name = "volume",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Serves DIR over HTTP: GET/HEAD/PUT/DELETE of files, GET of DIR/ lists as JSON.")
 public final class VolumeMain implements Callable<Integer> {
 
@@ -26,21 +32,26 @@ public final class VolumeMain implements Callable<Integer> {
   @Option(names = "--host", description = "address to bind (default: ${DEFAULT-VALUE})")
   String host = "0.0.0.0";
 
-  @Option(names = "--io-threads", description = "non-blocking IO threads (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--io-threads",
+      description = "non-blocking IO threads (default: ${DEFAULT-VALUE})")
   int ioThreads = VolumeConfig.DEFAULT_IO_THREADS;
 
-  @Option(names = "--worker-threads", description = "threads for large bodies and listings (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--worker-threads",
+      description = "threads for large bodies and listings (default: ${DEFAULT-VALUE})")
   int workerThreads = VolumeConfig.DEFAULT_WORKER_THREADS;
 
-  @Mixin
-  SyncOptions sync;
+  @Mixin SyncOptions sync;
 
-  @Option(names = "--access-log", paramLabel = "FILE",
-      description = "Log each request to FILE in the common log format (- for stderr; default: none).")
+  @Option(
+      names = "--access-log",
+      paramLabel = "FILE",
+      description =
+          "Log each request to FILE in the common log format (- for stderr; default: none).")
   String accessLog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -53,7 +64,9 @@ public final class VolumeMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     VolumeConfig config;
     try {
-      config = new VolumeConfig(dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval, accessLog);
+      config =
+          new VolumeConfig(
+              dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval, accessLog);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -63,12 +76,26 @@ public final class VolumeMain implements Callable<Integer> {
       log.warning("file names are encoded as " + jnu + ", not UTF-8: run with LANG=C.UTF-8");
     }
     VolumeServer server = VolumeServer.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "volume-shutdown"));
-    log.info("dir " + server.dir() + ", io-threads " + ioThreads + ", worker-threads " + workerThreads + ", sync "
-        + sync.mode + (sync.mode == mkv.sync.SyncMode.BATCH ? " every " + sync.interval.toMillis() + " ms" : ""));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "volume-shutdown"));
+    log.info(
+        "dir "
+            + server.dir()
+            + ", io-threads "
+            + ioThreads
+            + ", worker-threads "
+            + workerThreads
+            + ", sync "
+            + sync.mode
+            + (sync.mode == mkv.sync.SyncMode.BATCH
+                ? " every " + sync.interval.toMillis() + " ms"
+                : ""));
     log.info("listening on " + host + ":" + server.port());
     stopped.await();
     return 0;

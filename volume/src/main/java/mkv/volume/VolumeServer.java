@@ -17,8 +17,8 @@ import mkv.metrics.Metrics;
 import org.xnio.Options;
 
 /**
- * An embeddable volume server: a dumb HTTP file server over one directory that knows nothing of keys.
- * {@code try (var v = VolumeServer.start(dir, "127.0.0.1", 0)) { ... v.baseUrl() ... }}
+ * An embeddable volume server: a dumb HTTP file server over one directory that knows nothing of
+ * keys. {@code try (var v = VolumeServer.start(dir, "127.0.0.1", 0)) { ... v.baseUrl() ... }}
  */
 public final class VolumeServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VolumeServer.class.getName());
@@ -38,8 +38,15 @@ public final class VolumeServer implements AutoCloseable {
   private final int port;
   private final Path root;
 
-  private VolumeServer(Undertow undertow, io.undertow.server.handlers.GracefulShutdownHandler inFlight,
-      Durability durability, Metrics metrics, AutoCloseable accessLog, String host, int port, Path root) {
+  private VolumeServer(
+      Undertow undertow,
+      io.undertow.server.handlers.GracefulShutdownHandler inFlight,
+      Durability durability,
+      Metrics metrics,
+      AutoCloseable accessLog,
+      String host,
+      int port,
+      Path root) {
     this.inFlight = inFlight;
     this.accessLog = accessLog;
     this.undertow = undertow;
@@ -77,12 +84,17 @@ public final class VolumeServer implements AutoCloseable {
     }
     Metrics metrics = new Metrics();
     durability.observe(metrics);
-    new DiskSpaceMetrics(root.toFile()).bindTo(metrics.registry()); // disk_free_bytes, for top and /_status
-    AutoCloseable[] accessLog = {() -> { }};
+    new DiskSpaceMetrics(root.toFile())
+        .bindTo(metrics.registry()); // disk_free_bytes, for top and /_status
+    AutoCloseable[] accessLog = {() -> {}};
     io.undertow.server.HttpHandler handler;
     try {
-      handler = AccessLog.wrap(metrics.countRequests(new HttpContinueReadHandler(new VolumeHandler(root, tmp,
-          durability, metrics))), config.accessLog(), log -> accessLog[0] = log);
+      handler =
+          AccessLog.wrap(
+              metrics.countRequests(
+                  new HttpContinueReadHandler(new VolumeHandler(root, tmp, durability, metrics))),
+              config.accessLog(),
+              log -> accessLog[0] = log);
     } catch (IOException e) {
       durability.close();
       metrics.close();
@@ -90,23 +102,25 @@ public final class VolumeServer implements AutoCloseable {
     }
     io.undertow.server.handlers.GracefulShutdownHandler inFlight =
         new io.undertow.server.handlers.GracefulShutdownHandler(handler);
-    Undertow undertow = Undertow.builder()
-        .addHttpListener(config.port(), config.host())
-        .setIoThreads(config.ioThreads())
-        .setWorkerThreads(config.workerThreads())
-        // we decode the raw path ourselves so that %2F and %2e%2e cannot slip past SafePath
-        .setServerOption(UndertowOptions.DECODE_URL, false)
-        // blobs are many GiB: no entity limit (undertow refuses 2 MiB bodies by default)
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
-        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
-        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
-        .setServerOption(UndertowOptions.IDLE_TIMEOUT, 120_000)
-        .setSocketOption(Options.TCP_NODELAY, true)
-        // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the body,
-        // so refused uploads are answered without the client sending them
-        .setHandler(inFlight)
-        .build();
+    Undertow undertow =
+        Undertow.builder()
+            .addHttpListener(config.port(), config.host())
+            .setIoThreads(config.ioThreads())
+            .setWorkerThreads(config.workerThreads())
+            // we decode the raw path ourselves so that %2F and %2e%2e cannot slip past SafePath
+            .setServerOption(UndertowOptions.DECODE_URL, false)
+            // blobs are many GiB: no entity limit (undertow refuses 2 MiB bodies by default)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, 120_000)
+            .setSocketOption(Options.TCP_NODELAY, true)
+            // "Expect: 100-continue" (curl, Go clients) gets its 100 when a handler first reads the
+            // body,
+            // so refused uploads are answered without the client sending them
+            .setHandler(inFlight)
+            .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
@@ -121,7 +135,8 @@ public final class VolumeServer implements AutoCloseable {
       throw e;
     }
     int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-    return new VolumeServer(undertow, inFlight, durability, metrics, accessLog[0], config.host(), port, root);
+    return new VolumeServer(
+        undertow, inFlight, durability, metrics, accessLog[0], config.host(), port, root);
   }
 
   private static void cleanTmp(Path tmp) throws IOException {
@@ -144,7 +159,8 @@ public final class VolumeServer implements AutoCloseable {
 
   /** "host:port" for clients; 127.0.0.1 when bound to all interfaces. */
   public String address() {
-    String h = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
+    String h =
+        host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
     return (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + port;
   }
 
@@ -153,7 +169,10 @@ public final class VolumeServer implements AutoCloseable {
     return "http://" + address();
   }
 
-  /** Flushes of the file system done so far for {@code --sync} (always: shared by the writes they covered). */
+  /**
+   * Flushes of the file system done so far for {@code --sync} (always: shared by the writes they
+   * covered).
+   */
   public long flushes() {
     return durability.flushes();
   }

@@ -32,9 +32,9 @@ import org.xnio.channels.StreamSourceChannel;
  * the whole new one, never a part; a failed upload leaves nothing behind.
  *
  * <p>A body of known length up to {@link #SMALL} is received and written on the IO thread, as nginx
- * does: open, write, close and rename of a small file cost less than handing the request to a worker
- * and back, and the fsync, when the mode asks for one, is a group commit that answers from its own
- * thread. A larger or chunked body streams to disk on a worker thread.
+ * does: open, write, close and rename of a small file cost less than handing the request to a
+ * worker and back, and the fsync, when the mode asks for one, is a group commit that answers from
+ * its own thread. A larger or chunked body streams to disk on a worker thread.
  */
 final class WriteHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(WriteHandler.class.getName());
@@ -71,24 +71,30 @@ final class WriteHandler implements HttpHandler {
     }
     long length = exchange.getRequestContentLength();
     if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
-      exchange.getRequestReceiver().receiveFullBytes((x, body) -> writeSmall(x, path, body),
-          (x, e) -> VolumeHandler.fail(x, path, e));
+      exchange
+          .getRequestReceiver()
+          .receiveFullBytes(
+              (x, body) -> writeSmall(x, path, body), (x, e) -> VolumeHandler.fail(x, path, e));
     } else {
       VolumeHandler.onWorker(exchange, path, this::writeStreamed);
     }
   }
 
-  /** The whole body is here: write, rename, and answer once the write is durable. On the IO thread. */
+  /**
+   * The whole body is here: write, rename, and answer once the write is durable. On the IO thread.
+   */
   private void writeSmall(HttpServerExchange exchange, SafePath path, byte[] body) {
     Path tmp = newTemp();
     try {
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(body);
         while (b.hasRemaining()) {
           out.write(b);
         }
       }
-      moveIntoPlace(tmp, path.file()); // new directories need no fsync of their own: the flush covers them
+      moveIntoPlace(
+          tmp, path.file()); // new directories need no fsync of their own: the flush covers them
     } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp); // before answering: a client that sees the failure sees no leftover
       VolumeHandler.fail(exchange, path, e);
@@ -98,10 +104,14 @@ final class WriteHandler implements HttpHandler {
       durability.afterRename(() -> created(exchange), e -> VolumeHandler.fail(exchange, path, e));
       return;
     }
-    // The answer comes from the flush thread: keep the exchange open past this call, and answer on its IO thread.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> durability.afterRename(
-        () -> exchange.getIoThread().execute(() -> created(exchange)),
-        e -> exchange.getIoThread().execute(() -> VolumeHandler.fail(exchange, path, e))));
+    // The answer comes from the flush thread: keep the exchange open past this call, and answer on
+    // its IO thread.
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () ->
+            durability.afterRename(
+                () -> exchange.getIoThread().execute(() -> created(exchange)),
+                e -> exchange.getIoThread().execute(() -> VolumeHandler.fail(exchange, path, e))));
   }
 
   /** A body of unknown or large size, streamed to disk on a worker thread. */
@@ -110,7 +120,8 @@ final class WriteHandler implements HttpHandler {
     Path tmp = newTemp();
     boolean moved = false;
     try {
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         copyBody(exchange, out);
         durability.beforeRename(out);
       }
@@ -136,19 +147,24 @@ final class WriteHandler implements HttpHandler {
   }
 
   /**
-   * Renames the temp file over {@code file}, creating its missing parents; returns those, deepest on
-   * top. The rename is tried first: once a volume has been in use its directories exist, and a PUT
-   * then costs no checks on them. The first tries go through java.io.File, which answers a failure
-   * with false where java.nio.file throws: a fresh key's folders cost no exception and stack trace.
+   * Renames the temp file over {@code file}, creating its missing parents; returns those, deepest
+   * on top. The rename is tried first: once a volume has been in use its directories exist, and a
+   * PUT then costs no checks on them. The first tries go through java.io.File, which answers a
+   * failure with false where java.nio.file throws: a fresh key's folders cost no exception and
+   * stack trace.
    */
   private Deque<Path> moveIntoPlace(Path tmp, Path file) throws IOException {
     // rename(2) replaces the target atomically; readers holding the old file keep reading it
     if (tmp.toFile().renameTo(file.toFile())) {
       return new ArrayDeque<>();
     }
-    Deque<Path> created = createParents(file.getParent()); // 409 when a file stands where a directory is needed
+    Deque<Path> created =
+        createParents(file.getParent()); // 409 when a file stands where a directory is needed
     try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE); // a failure now is a real one: its exception says which
+      Files.move(
+          tmp,
+          file,
+          StandardCopyOption.ATOMIC_MOVE); // a failure now is a real one: its exception says which
       return created;
     } catch (FileSystemException e) {
       if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -158,7 +174,10 @@ final class WriteHandler implements HttpHandler {
     }
   }
 
-  /** Streams the whole request body into the file; throws if it ends early (undertow checks the length). */
+  /**
+   * Streams the whole request body into the file; throws if it ends early (undertow checks the
+   * length).
+   */
   private void copyBody(HttpServerExchange exchange, FileChannel out) throws IOException {
     StreamSourceChannel in = exchange.getRequestChannel();
     if (in == null) {
@@ -194,7 +213,9 @@ final class WriteHandler implements HttpHandler {
    */
   private Deque<Path> createParents(Path dir) throws IOException {
     Deque<Path> missing = new ArrayDeque<>();
-    for (Path d = dir; d != null && d.startsWith(root) && !d.toFile().isDirectory(); d = d.getParent()) {
+    for (Path d = dir;
+        d != null && d.startsWith(root) && !d.toFile().isDirectory();
+        d = d.getParent()) {
       missing.push(d);
     }
     Deque<Path> created = new ArrayDeque<>();

@@ -38,11 +38,13 @@ class CliTest {
   @Test
   void logLevelIsCheckedAndSet() {
     assertEquals(2, run("--dir", "/tmp/x", "--log-level", "loud"));
-    assertTrue(err.toString().contains("'loud' is not one of error, warn, info, debug"), err.toString());
+    assertTrue(
+        err.toString().contains("'loud' is not one of error, warn, info, debug"), err.toString());
     java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
     java.util.logging.Level before = root.getLevel();
     try {
-      Cli.commandLine(new VolumeMain(), "--log-level", "debug").parseArgs("--dir", "/tmp/x", "--log-level", "debug");
+      Cli.commandLine(new VolumeMain(), "--log-level", "debug")
+          .parseArgs("--dir", "/tmp/x", "--log-level", "debug");
       assertEquals(java.util.logging.Level.FINE, root.getLevel());
     } finally {
       Logs.level(before == null ? java.util.logging.Level.INFO : before);

@@ -14,7 +14,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** A flag on the command line wins over MKV_* in the environment, which wins over the --config file. */
+/**
+ * A flag on the command line wins over MKV_* in the environment, which wins over the --config file.
+ */
 class ConfigDefaultsTest {
   @Command(name = "demo")
   static final class Demo {
@@ -40,7 +42,9 @@ class ConfigDefaultsTest {
   @Test
   void flagThenEnvironmentThenFileThenDefault(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("mkv.conf");
-    Files.writeString(file, "# the cluster\nvolumes = a:1,b:2,c:3\nreplicas = 2\nreplace-after = 1h\nprotect = true\n");
+    Files.writeString(
+        file,
+        "# the cluster\nvolumes = a:1,b:2,c:3\nreplicas = 2\nreplace-after = 1h\nprotect = true\n");
     String config = file.toString();
 
     Demo fromFile = parse(Map.of(), "--config", config);
@@ -49,12 +53,18 @@ class ConfigDefaultsTest {
     assertEquals("1h", fromFile.replaceAfter);
     assertTrue(fromFile.protect);
 
-    Demo fromEnv = parse(Map.of("MKV_REPLICAS", "1", "MKV_REPLACE_AFTER", "0"), "--config=" + config);
+    Demo fromEnv =
+        parse(Map.of("MKV_REPLICAS", "1", "MKV_REPLACE_AFTER", "0"), "--config=" + config);
     assertEquals(1, fromEnv.replicas);
     assertEquals("0", fromEnv.replaceAfter);
-    assertEquals(List.of("a:1", "b:2", "c:3"), fromEnv.volumes, "what the environment does not set comes from the file");
+    assertEquals(
+        List.of("a:1", "b:2", "c:3"),
+        fromEnv.volumes,
+        "what the environment does not set comes from the file");
 
-    Demo fromFlag = parse(Map.of("MKV_REPLICAS", "1"), "--config", config, "--replicas", "5", "--volumes", "x:9");
+    Demo fromFlag =
+        parse(
+            Map.of("MKV_REPLICAS", "1"), "--config", config, "--replicas", "5", "--volumes", "x:9");
     assertEquals(5, fromFlag.replicas);
     assertEquals(List.of("x:9"), fromFlag.volumes);
 
@@ -65,8 +75,12 @@ class ConfigDefaultsTest {
     Demo named = parse(Map.of("MKV_CONFIG", config));
     assertEquals(2, named.replicas, "MKV_CONFIG names the file too");
 
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> parse(Map.of(), "--config", tmp.resolve("nope").toString()));
-    assertTrue(missing.getMessage().startsWith("--config " + tmp.resolve("nope") + " cannot be read"), missing.getMessage());
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse(Map.of(), "--config", tmp.resolve("nope").toString()));
+    assertTrue(
+        missing.getMessage().startsWith("--config " + tmp.resolve("nope") + " cannot be read"),
+        missing.getMessage());
   }
 }

@@ -24,11 +24,15 @@ class GroupCommitTest {
   private final AtomicLong coveredUpTo = new AtomicLong();
 
   private GroupCommit commit(SyncMode mode, Duration interval) {
-    return new GroupCommit("test", mode, interval, () -> {
-      coveredUpTo.set(writes.get());
-      flushes.incrementAndGet();
-      sleep(2); // a flush takes time: writers arriving meanwhile share the next one
-    });
+    return new GroupCommit(
+        "test",
+        mode,
+        interval,
+        () -> {
+          coveredUpTo.set(writes.get());
+          flushes.incrementAndGet();
+          sleep(2); // a flush takes time: writers arriving meanwhile share the next one
+        });
   }
 
   @Test
@@ -39,19 +43,21 @@ class GroupCommitTest {
     AtomicInteger uncovered = new AtomicInteger();
     try (GroupCommit c = commit(SyncMode.ALWAYS, Duration.ofMillis(50))) {
       for (int w = 0; w < writers; w++) {
-        Thread t = new Thread(() -> {
-          for (int i = 0; i < each; i++) {
-            long mine = writes.incrementAndGet();
-            try {
-              c.awaitWrite();
-            } catch (IOException e) {
-              throw new AssertionError(e);
-            }
-            if (coveredUpTo.get() < mine) {
-              uncovered.incrementAndGet();
-            }
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    long mine = writes.incrementAndGet();
+                    try {
+                      c.awaitWrite();
+                    } catch (IOException e) {
+                      throw new AssertionError(e);
+                    }
+                    if (coveredUpTo.get() < mine) {
+                      uncovered.incrementAndGet();
+                    }
+                  }
+                });
         threads.add(t);
         t.start();
       }
@@ -66,9 +72,14 @@ class GroupCommitTest {
 
   @Test
   void aFailedFlushFailsTheWritesItCovered() {
-    try (GroupCommit c = new GroupCommit("test", SyncMode.ALWAYS, Duration.ofMillis(50), () -> {
-      throw new IOException("disk on fire");
-    })) {
+    try (GroupCommit c =
+        new GroupCommit(
+            "test",
+            SyncMode.ALWAYS,
+            Duration.ofMillis(50),
+            () -> {
+              throw new IOException("disk on fire");
+            })) {
       IOException e = assertThrows(IOException.class, c::awaitWrite);
       assertEquals("disk on fire", e.getMessage());
     }
@@ -80,7 +91,9 @@ class GroupCommitTest {
       long start = System.nanoTime();
       writes.incrementAndGet();
       c.awaitWrite();
-      assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(20), "batch waited for a flush");
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(20),
+          "batch waited for a flush");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (flushes.get() == 0 && System.nanoTime() < deadline) {
         sleep(1);
@@ -89,8 +102,10 @@ class GroupCommitTest {
       sleep(100);
       assertEquals(1, flushes.get(), "nothing new was written: no flush");
       CountDownLatch flushed = new CountDownLatch(1);
-      c.afterFlush(flushed::countDown, e -> { });
-      assertTrue(flushed.await(5, TimeUnit.SECONDS), "afterFlush waits for a real flush in batch mode too");
+      c.afterFlush(flushed::countDown, e -> {});
+      assertTrue(
+          flushed.await(5, TimeUnit.SECONDS),
+          "afterFlush waits for a real flush in batch mode too");
     }
   }
 
@@ -108,7 +123,7 @@ class GroupCommitTest {
     try (GroupCommit c = commit(SyncMode.NONE, Duration.ofMillis(1))) {
       c.awaitWrite();
       CountDownLatch done = new CountDownLatch(1);
-      c.afterFlush(done::countDown, e -> { });
+      c.afterFlush(done::countDown, e -> {});
       assertEquals(0, done.getCount());
       sleep(20);
     }

@@ -34,29 +34,34 @@ class ConcurrencyTest {
       Future<?>[] writers = new Future<?>[2];
       for (int w = 0; w < writers.length; w++) {
         byte fill = (byte) ('B' + w);
-        writers[w] = pool.submit(() -> {
-          for (int i = 0; i < 40; i++) {
-            put(url, fill);
-          }
-          return null;
-        });
+        writers[w] =
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 40; i++) {
+                    put(url, fill);
+                  }
+                  return null;
+                });
       }
-      Future<Integer> reader = pool.submit(() -> {
-        int reads = 0;
-        for (int i = 0; i < 200; i++) {
-          try (Response r = HTTP.newCall(new Request.Builder().url(url).build()).execute()) {
-            byte[] body = r.body().bytes();
-            assertEquals(200, r.code());
-            assertEquals(SIZE, body.length);
-            byte first = body[0];
-            byte[] uniform = new byte[SIZE];
-            Arrays.fill(uniform, first);
-            assertTrue(Arrays.equals(uniform, body), "mixed content in one read");
-            reads++;
-          }
-        }
-        return reads;
-      });
+      Future<Integer> reader =
+          pool.submit(
+              () -> {
+                int reads = 0;
+                for (int i = 0; i < 200; i++) {
+                  try (Response r =
+                      HTTP.newCall(new Request.Builder().url(url).build()).execute()) {
+                    byte[] body = r.body().bytes();
+                    assertEquals(200, r.code());
+                    assertEquals(SIZE, body.length);
+                    byte first = body[0];
+                    byte[] uniform = new byte[SIZE];
+                    Arrays.fill(uniform, first);
+                    assertTrue(Arrays.equals(uniform, body), "mixed content in one read");
+                    reads++;
+                  }
+                }
+                return reads;
+              });
       for (Future<?> w : writers) {
         w.get(60, TimeUnit.SECONDS);
       }

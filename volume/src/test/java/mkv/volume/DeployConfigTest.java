@@ -25,7 +25,8 @@ class DeployConfigTest {
     for (String directive : NginxVolume.VOLUME_DIRECTIVES) {
       assertTrue(conf.contains(directive), "deploy config lacks " + directive);
     }
-    assertTrue(conf.contains("client_body_temp_path /var/lib/mkv/volume1/.tmp;"),
+    assertTrue(
+        conf.contains("client_body_temp_path /var/lib/mkv/volume1/.tmp;"),
         "upload temp files on the same file system as root");
   }
 
@@ -35,16 +36,27 @@ class DeployConfigTest {
     Path root = tmp.resolve("volume1");
     Files.createDirectories(root.resolve(".tmp"));
     boolean isRoot = "root".equals(System.getProperty("user.name"));
-    String conf = Files.readString(CONF)
-        .replace("/var/lib/mkv/volume1", root.toString())
-        .replace("user www-data;", isRoot ? "user root;" : "")
-        .replace("/run/mkv-nginx-volume.pid", tmp.resolve("nginx.pid").toString())
-        .replace("/var/log/nginx/mkv-volume-error.log", tmp.resolve("error.log").toString())
-        .replace("listen 3001;", "listen 127.0.0.1:3001;"); // -t does not bind
+    String conf =
+        Files.readString(CONF)
+            .replace("/var/lib/mkv/volume1", root.toString())
+            .replace("user www-data;", isRoot ? "user root;" : "")
+            .replace("/run/mkv-nginx-volume.pid", tmp.resolve("nginx.pid").toString())
+            .replace("/var/log/nginx/mkv-volume-error.log", tmp.resolve("error.log").toString())
+            .replace("listen 3001;", "listen 127.0.0.1:3001;"); // -t does not bind
     Path file = tmp.resolve("nginx.conf");
     Files.writeString(file, conf);
-    Process p = new ProcessBuilder("nginx", "-t", "-p", tmp.toString(), "-c", file.toString(),
-        "-e", tmp.resolve("error.log").toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "nginx",
+                "-t",
+                "-p",
+                tmp.toString(),
+                "-c",
+                file.toString(),
+                "-e",
+                tmp.resolve("error.log").toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(20, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);

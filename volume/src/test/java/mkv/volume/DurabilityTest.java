@@ -32,23 +32,30 @@ class DurabilityTest {
 
   @TempDir Path dir;
 
-  /** PUTs small values from several threads and one streamed large one; returns the values by path. */
+  /**
+   * PUTs small values from several threads and one streamed large one; returns the values by path.
+   */
   private static List<byte[]> putAll(VolumeServer v) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<byte[]>> done = new ArrayList<>();
       for (int i = 0; i < PUTS; i++) {
         int n = i;
-        done.add(pool.submit(() -> {
-          byte[] value = new byte[n == 0 ? 300_000 : 100 + n];
-          new Random(n).nextBytes(value);
-          Request r = new Request.Builder().url(v.baseUrl() + "/d/" + n)
-              .put(RequestBody.create(value, MediaType.get("application/octet-stream"))).build();
-          try (Response res = HTTP.newCall(r).execute()) {
-            assertEquals(201, res.code());
-          }
-          return value;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  byte[] value = new byte[n == 0 ? 300_000 : 100 + n];
+                  new Random(n).nextBytes(value);
+                  Request r =
+                      new Request.Builder()
+                          .url(v.baseUrl() + "/d/" + n)
+                          .put(RequestBody.create(value, MediaType.get("application/octet-stream")))
+                          .build();
+                  try (Response res = HTTP.newCall(r).execute()) {
+                    assertEquals(201, res.code());
+                  }
+                  return value;
+                }));
       }
       List<byte[]> values = new ArrayList<>();
       for (Future<byte[]> f : done) {
@@ -79,8 +86,10 @@ class DurabilityTest {
 
   @Test
   void batchAnswersFirstAndFlushesWithinTheInterval() throws Exception {
-    try (VolumeServer v = VolumeServer.start(VolumeConfig.of(dir, "127.0.0.1", 0)
-        .withSync(SyncMode.BATCH, Duration.ofMillis(100)))) {
+    try (VolumeServer v =
+        VolumeServer.start(
+            VolumeConfig.of(dir, "127.0.0.1", 0)
+                .withSync(SyncMode.BATCH, Duration.ofMillis(100)))) {
       List<byte[]> values = putAll(v);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (v.flushes() == 0 && System.nanoTime() < deadline) {
@@ -93,8 +102,9 @@ class DurabilityTest {
 
   @Test
   void noneNeverFlushes() throws Exception {
-    try (VolumeServer v = VolumeServer.start(VolumeConfig.of(dir, "127.0.0.1", 0)
-        .withSync(SyncMode.NONE, Duration.ofMillis(1)))) {
+    try (VolumeServer v =
+        VolumeServer.start(
+            VolumeConfig.of(dir, "127.0.0.1", 0).withSync(SyncMode.NONE, Duration.ofMillis(1)))) {
       List<byte[]> values = putAll(v);
       assertStored(v, values);
       assertEquals(0, v.flushes());

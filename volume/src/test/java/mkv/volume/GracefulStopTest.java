@@ -19,11 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 class GracefulStopTest {
   @Test
   void anUploadInFlightCompletesAcrossAStop(@TempDir Path tmp) throws Exception {
-    VolumeServer volume = VolumeServer.start(Files.createDirectories(tmp.resolve("v")), "127.0.0.1", 0);
+    VolumeServer volume =
+        VolumeServer.start(Files.createDirectories(tmp.resolve("v")), "127.0.0.1", 0);
     Thread stopping;
     try (Socket s = new Socket("127.0.0.1", volume.port())) {
       OutputStream out = s.getOutputStream();
-      out.write(("PUT /ab/cd/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("PUT /ab/cd/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+              .getBytes(StandardCharsets.UTF_8));
       out.flush();
       Thread.sleep(200); // the upload is under way
       stopping = new Thread(volume::close);

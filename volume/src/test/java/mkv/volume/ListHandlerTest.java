@@ -110,10 +110,13 @@ class ListHandlerTest {
     Path odd = dir.resolve("odd");
     Files.createDirectories(odd);
     Files.writeString(odd.resolve("q\"u\\te\u0001%"), "xy");
-    Files.setLastModifiedTime(odd.resolve("q\"u\\te\u0001%"), FileTime.from(Instant.parse("2026-11-23T17:00:00Z")));
+    Files.setLastModifiedTime(
+        odd.resolve("q\"u\\te\u0001%"), FileTime.from(Instant.parse("2026-11-23T17:00:00Z")));
     try (Response r = get("/odd/")) {
-      assertEquals("[\r\n{ \"name\":\"q\\\"u\\\\te\\u0001%\", \"type\":\"file\", "
-          + "\"mtime\":\"Mon, 23 Nov 2026 17:00:00 GMT\", \"size\":2 }\r\n]", r.body().string());
+      assertEquals(
+          "[\r\n{ \"name\":\"q\\\"u\\\\te\\u0001%\", \"type\":\"file\", "
+              + "\"mtime\":\"Mon, 23 Nov 2026 17:00:00 GMT\", \"size\":2 }\r\n]",
+          r.body().string());
     }
     assertEquals(2, list("/odd/").get("q\"u\\te\u0001%").get("size").asLong(), "valid JSON");
   }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same script against stock nginx (deploy/nginx-volume.conf directives) and our server: they must
- * agree on statuses, bodies, range headers and listing fields, so either can be a volume.
+ * The same script against stock nginx (deploy/nginx-volume.conf directives) and our server: they
+ * must agree on statuses, bodies, range headers and listing fields, so either can be a volume.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NginxCompatibilityTest {
@@ -41,9 +41,16 @@ class NginxCompatibilityTest {
   /** One observation: what a request answered, reduced to what a client of a volume relies on. */
   record Seen(String step, int status, String detail) {}
 
-  static String call(String base, String method, String path, byte[] body, String range) throws IOException {
-    Request.Builder b = new Request.Builder().url(base + path)
-        .method(method, body == null ? null : RequestBody.create(body, MediaType.get("application/octet-stream")));
+  static String call(String base, String method, String path, byte[] body, String range)
+      throws IOException {
+    Request.Builder b =
+        new Request.Builder()
+            .url(base + path)
+            .method(
+                method,
+                body == null
+                    ? null
+                    : RequestBody.create(body, MediaType.get("application/octet-stream")));
     if (range != null) {
       b.header("Range", range);
     }
@@ -76,9 +83,16 @@ class NginxCompatibilityTest {
   static String listing(String json) throws IOException {
     TreeMap<String, String> byName = new TreeMap<>();
     for (JsonNode e : JSON.readTree(json)) {
-      byName.put(e.get("name").asText(), e.get("type").asText()
-          + (e.has("size") ? ":" + e.get("size").asLong() : "")
-          + (e.get("mtime").asText().matches("[A-Z][a-z]{2}, \\d\\d [A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT") ? "" : " bad mtime"));
+      byName.put(
+          e.get("name").asText(),
+          e.get("type").asText()
+              + (e.has("size") ? ":" + e.get("size").asLong() : "")
+              + (e.get("mtime")
+                      .asText()
+                      .matches(
+                          "[A-Z][a-z]{2}, \\d\\d [A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT")
+                  ? ""
+                  : " bad mtime"));
     }
     return byName.toString();
   }
@@ -115,10 +129,14 @@ class NginxCompatibilityTest {
     };
     for (String[] s : steps) {
       byte[] body = s[2] == null ? null : s[2].getBytes(StandardCharsets.UTF_8);
-      seen.add(String.join(" ", s[0], s[1], s[3] == null ? "" : s[3]) + " -> " + call(base, s[0], s[1], body, s[3]));
+      seen.add(
+          String.join(" ", s[0], s[1], s[3] == null ? "" : s[3])
+              + " -> "
+              + call(base, s[0], s[1], body, s[3]));
     }
     // traversal: nginx and we both refuse with 400 (nginx only when it leaves the root; we always)
-    for (String raw : new String[] {"/../x", "/%2e%2e/x", "/a/%2e%2e/%2e%2e/x", "/%2F..%2Fx", "/a%00b"}) {
+    for (String raw :
+        new String[] {"/../x", "/%2e%2e/x", "/a/%2e%2e/%2e%2e/x", "/%2F..%2Fx", "/a%00b"}) {
       seen.add("raw GET " + raw + " -> " + RawHttp.request(port(base), "GET", raw).status());
     }
     return seen;
@@ -136,7 +154,8 @@ class NginxCompatibilityTest {
     List<String> expected;
     try (NginxVolume nginx = NginxVolume.start(theirs)) {
       expected = script(nginx.baseUrl());
-      assertTrue(nginx.errorLog().isEmpty() || !nginx.errorLog().contains("[emerg]"), nginx.errorLog());
+      assertTrue(
+          nginx.errorLog().isEmpty() || !nginx.errorLog().contains("[emerg]"), nginx.errorLog());
     }
     // the script really exercised nginx (not a string of identical failures)
     String all = String.join("\n", expected);

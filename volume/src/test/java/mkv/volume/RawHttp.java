@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** Requests written byte for byte on a socket, for paths and bodies that HTTP clients would fix up. */
+/**
+ * Requests written byte for byte on a socket, for paths and bodies that HTTP clients would fix up.
+ */
 final class RawHttp {
   private RawHttp() {}
 
@@ -29,8 +31,13 @@ final class RawHttp {
 
   /** One request line with Host and Connection: close, no body. */
   static Response request(int port, String method, String rawTarget) throws IOException {
-    return exchange(port, method + " " + rawTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        + (method.equals("PUT") ? "Content-Length: 1\r\n\r\nx" : "\r\n"));
+    return exchange(
+        port,
+        method
+            + " "
+            + rawTarget
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + (method.equals("PUT") ? "Content-Length: 1\r\n\r\nx" : "\r\n"));
   }
 
   static Socket connect(int port) throws IOException {

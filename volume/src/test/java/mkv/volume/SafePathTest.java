@@ -21,11 +21,32 @@ import org.junit.jupiter.api.io.TempDir;
 class SafePathTest {
   static final Path ROOT = Path.of("/srv/volume");
 
-  static final List<String> ESCAPES = List.of(
-      "/../x", "/%2e%2e/x", "/%2E%2E/x", "/a/%2e%2e/%2e%2e/x", "/%2F..%2Fx", "/a/..%2F..%2Fx",
-      "/a%2F%2E%2E%2F%2E%2E%2Fx", "/a/./b", "/.", "/..", "/a%00b", "/a%00/x", "/a\\..\\x",
-      "/a%5C..%5Cx", "//etc/passwd", "/a//b", "/%2Fetc%2Fpasswd", "/%zz", "/%4", "/%c3%28",
-      "/%e2%82", "/a%0Ab", "/.tmp/x", "/a/.hidden");
+  static final List<String> ESCAPES =
+      List.of(
+          "/../x",
+          "/%2e%2e/x",
+          "/%2E%2E/x",
+          "/a/%2e%2e/%2e%2e/x",
+          "/%2F..%2Fx",
+          "/a/..%2F..%2Fx",
+          "/a%2F%2E%2E%2F%2E%2E%2Fx",
+          "/a/./b",
+          "/.",
+          "/..",
+          "/a%00b",
+          "/a%00/x",
+          "/a\\..\\x",
+          "/a%5C..%5Cx",
+          "//etc/passwd",
+          "/a//b",
+          "/%2Fetc%2Fpasswd",
+          "/%zz",
+          "/%4",
+          "/%c3%28",
+          "/%e2%82",
+          "/a%0Ab",
+          "/.tmp/x",
+          "/a/.hidden");
 
   @Test
   void mapsBase64NamesUnderRoot() {
@@ -39,7 +60,8 @@ class SafePathTest {
   @Test
   void decodesPercentEncodingAsUtf8() {
     assertEquals(ROOT.resolve("a b/é"), SafePath.parse(ROOT, "/a%20b/%C3%A9").file());
-    assertEquals(ROOT.resolve("a/b"), SafePath.parse(ROOT, "/a%2Fb").file()); // %2F separates, as in nginx
+    assertEquals(
+        ROOT.resolve("a/b"), SafePath.parse(ROOT, "/a%2Fb").file()); // %2F separates, as in nginx
   }
 
   @Test
@@ -75,13 +97,15 @@ class SafePathTest {
     }
     try (Stream<Path> all = Files.walk(base)) {
       // only the two directories and the (empty) temp directory exist: nothing was written anywhere
-      assertEquals(List.of(base, base.resolve("root"), root, root.resolve(".tmp")), all.sorted().toList());
+      assertEquals(
+          List.of(base, base.resolve("root"), root, root.resolve(".tmp")), all.sorted().toList());
     }
   }
 
   @Test
   void encodedUtf8NamesWorkAndRawNonAsciiIsRefused(@TempDir Path root) throws IOException {
-    assumeTrue("UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")),
+    assumeTrue(
+        "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")),
         "non-ASCII file names need a UTF-8 locale (LANG=C.UTF-8)");
     try (VolumeServer v = VolumeServer.start(root, "127.0.0.1", 0)) {
       assertEquals(201, RawHttp.request(v.port(), "PUT", "/caf%C3%A9").status());

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class VolumeServerTest {
-  static final OkHttpClient HTTP = new OkHttpClient.Builder()
-      .readTimeout(60, TimeUnit.SECONDS)
-      .writeTimeout(60, TimeUnit.SECONDS)
-      .build();
+  static final OkHttpClient HTTP =
+      new OkHttpClient.Builder()
+          .readTimeout(60, TimeUnit.SECONDS)
+          .writeTimeout(60, TimeUnit.SECONDS)
+          .build();
 
   @TempDir Path dir;
   VolumeServer volume;
@@ -50,8 +50,11 @@ class VolumeServerTest {
   }
 
   Response call(String method, String path, byte[] body) throws IOException {
-    RequestBody rb = body == null ? null : RequestBody.create(body, MediaType.get("application/octet-stream"));
-    return HTTP.newCall(new Request.Builder().url(volume.baseUrl() + path).method(method, rb).build()).execute();
+    RequestBody rb =
+        body == null ? null : RequestBody.create(body, MediaType.get("application/octet-stream"));
+    return HTTP.newCall(
+            new Request.Builder().url(volume.baseUrl() + path).method(method, rb).build())
+        .execute();
   }
 
   Response call(String method, String path) throws IOException {
@@ -59,7 +62,9 @@ class VolumeServerTest {
   }
 
   Response get(String path, String range) throws IOException {
-    return HTTP.newCall(new Request.Builder().url(volume.baseUrl() + path).header("Range", range).build()).execute();
+    return HTTP.newCall(
+            new Request.Builder().url(volume.baseUrl() + path).header("Range", range).build())
+        .execute();
   }
 
   @Test
@@ -189,8 +194,12 @@ class VolumeServerTest {
   @Test
   void chunkedPutIsStored() throws IOException {
     String body = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
-    RawHttp.Response r = RawHttp.exchange(volume.port(), "PUT /c/chunked HTTP/1.1\r\nHost: x\r\n"
-        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body);
+    RawHttp.Response r =
+        RawHttp.exchange(
+            volume.port(),
+            "PUT /c/chunked HTTP/1.1\r\nHost: x\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + body);
     assertEquals(201, r.status());
     assertEquals("hello world", Files.readString(dir.resolve("c/chunked")));
   }
@@ -198,14 +207,20 @@ class VolumeServerTest {
   @Test
   void expectContinueGets100BeforeTheBody() throws IOException {
     try (java.net.Socket s = RawHttp.connect(volume.port())) {
-      s.getOutputStream().write(("PUT /e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-          + "Expect: 100-continue\r\nContent-Length: 3\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream()
+          .write(
+              ("PUT /e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                      + "Expect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
       byte[] interim = new byte["HTTP/1.1 100 Continue\r\n\r\n".length()];
       int got = 0;
-      for (int n; got < interim.length && (n = s.getInputStream().read(interim, got, interim.length - got)) > 0; ) {
+      for (int n;
+          got < interim.length
+              && (n = s.getInputStream().read(interim, got, interim.length - got)) > 0; ) {
         got += n; // bounded by the socket timeout and the array length
       }
-      assertTrue(new String(interim, 0, got, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 100"));
+      assertTrue(
+          new String(interim, 0, got, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 100"));
       s.getOutputStream().write("abc".getBytes(StandardCharsets.ISO_8859_1));
       assertEquals(201, RawHttp.read(s.getInputStream()).status());
     }
@@ -214,8 +229,11 @@ class VolumeServerTest {
 
   @Test
   void expectContinueToARefusedPathIsAnsweredWithoutTheBody() throws IOException {
-    RawHttp.Response r = RawHttp.exchange(volume.port(), "PUT /../x HTTP/1.1\r\nHost: x\r\n"
-        + "Expect: 100-continue\r\nContent-Length: 1000000\r\n\r\n");
+    RawHttp.Response r =
+        RawHttp.exchange(
+            volume.port(),
+            "PUT /../x HTTP/1.1\r\nHost: x\r\n"
+                + "Expect: 100-continue\r\nContent-Length: 1000000\r\n\r\n");
     assertEquals(400, r.status());
   }
 
@@ -223,35 +241,44 @@ class VolumeServerTest {
   void largeStreamedPutRoundTripsByMd5() throws Exception {
     long size = 64L << 20;
     MessageDigest sent = MessageDigest.getInstance("MD5");
-    RequestBody generated = new RequestBody() {
-      @Override public MediaType contentType() {
-        return MediaType.get("application/octet-stream");
-      }
+    RequestBody generated =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/octet-stream");
+          }
 
-      @Override public long contentLength() {
-        return -1; // chunked: the size is not announced
-      }
+          @Override
+          public long contentLength() {
+            return -1; // chunked: the size is not announced
+          }
 
-      @Override public boolean isOneShot() {
-        return true;
-      }
+          @Override
+          public boolean isOneShot() {
+            return true;
+          }
 
-      @Override public void writeTo(BufferedSink sink) throws IOException {
-        Random random = new Random(42);
-        byte[] buf = new byte[64 * 1024];
-        for (long left = size; left > 0; left -= buf.length) {
-          random.nextBytes(buf);
-          sent.update(buf);
-          sink.write(buf);
-        }
-      }
-    };
-    try (Response r = HTTP.newCall(new Request.Builder().url(volume.baseUrl() + "/big/blob").put(generated).build()).execute()) {
+          @Override
+          public void writeTo(BufferedSink sink) throws IOException {
+            Random random = new Random(42);
+            byte[] buf = new byte[64 * 1024];
+            for (long left = size; left > 0; left -= buf.length) {
+              random.nextBytes(buf);
+              sent.update(buf);
+              sink.write(buf);
+            }
+          }
+        };
+    try (Response r =
+        HTTP.newCall(
+                new Request.Builder().url(volume.baseUrl() + "/big/blob").put(generated).build())
+            .execute()) {
       assertEquals(201, r.code());
     }
     assertEquals(size, Files.size(dir.resolve("big/blob")));
     MessageDigest received = MessageDigest.getInstance("MD5");
-    try (Response r = call("GET", "/big/blob"); InputStream in = r.body().byteStream()) {
+    try (Response r = call("GET", "/big/blob");
+        InputStream in = r.body().byteStream()) {
       assertEquals(String.valueOf(size), r.header("Content-Length"));
       byte[] buf = new byte[64 * 1024];
       int n;
@@ -298,7 +325,8 @@ class VolumeServerTest {
 
   @Test
   void startOnABusyPortFails() {
-    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+    org.junit.jupiter.api.Assertions.assertThrows(
+        RuntimeException.class,
         () -> VolumeServer.start(dir.resolve("second"), "127.0.0.1", volume.port()).close());
   }
 
@@ -346,7 +374,8 @@ class VolumeServerTest {
   @Test
   void tempDirectoryIsNeverServed() throws IOException {
     Files.writeString(dir.resolve(".tmp/secret"), "partial");
-    for (String path : new String[] {"/.tmp/secret", "/.tmp/", "/%2etmp/secret", "/a/../.tmp/secret"}) {
+    for (String path :
+        new String[] {"/.tmp/secret", "/.tmp/", "/%2etmp/secret", "/a/../.tmp/secret"}) {
       RawHttp.Response r = RawHttp.request(volume.port(), "GET", path);
       assertTrue(r.status() == 400 || r.status() == 404, path + " -> " + r.status());
       assertFalse(r.bodyText().contains("partial"), path);

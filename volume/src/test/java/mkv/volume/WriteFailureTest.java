@@ -30,20 +30,27 @@ class WriteFailureTest {
   @TempDir Path dir;
   VolumeServer volume;
 
-  /** The server logs a WARNING after cleaning up a failed PUT: the signal that it is done with it. */
+  /**
+   * The server logs a WARNING after cleaning up a failed PUT: the signal that it is done with it.
+   */
   final List<String> warnings = new CopyOnWriteArrayList<>();
+
   final Logger handlerLog = Logger.getLogger(VolumeHandler.class.getName());
-  final Handler capture = new Handler() {
-    @Override public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(r.getMessage());
-      }
-    }
+  final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(r.getMessage());
+          }
+        }
 
-    @Override public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void start() {
@@ -74,8 +81,9 @@ class WriteFailureTest {
   void sendTruncated(String path, boolean halfClose) throws IOException {
     try (Socket s = RawHttp.connect(volume.port())) {
       OutputStream out = s.getOutputStream();
-      out.write(("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       if (halfClose) {
         // FIN after 10 of 1000 bytes: the server sees the body end early and can still answer
@@ -114,8 +122,11 @@ class WriteFailureTest {
   @Test
   void truncatedChunkedUploadLeavesNoFile() throws Exception {
     try (Socket s = RawHttp.connect(volume.port())) {
-      s.getOutputStream().write(("PUT /t/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + "a\r\n0123456789\r\n100\r\nabc").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream()
+          .write(
+              ("PUT /t/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      + "a\r\n0123456789\r\n100\r\nabc")
+                  .getBytes(StandardCharsets.ISO_8859_1));
       s.shutdownOutput();
       // undertow may answer 500 or just close: either way the client knows the PUT failed
       byte[] answer = s.getInputStream().readAllBytes();
@@ -131,12 +142,16 @@ class WriteFailureTest {
   void fullDiskIs507AndLeavesNoFile(@TempDir Path base) throws Exception {
     Path small = base.resolve("small");
     Files.createDirectories(small);
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
+    assumeTrue(
+        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString()),
         "cannot mount a small tmpfs here (needs root)");
     try (VolumeServer v = VolumeServer.start(small, "127.0.0.1", 0)) {
       Files.writeString(small.resolve("old"), "kept");
       byte[] big = new byte[2 << 20];
-      String head = "PUT /old HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + big.length + "\r\n\r\n";
+      String head =
+          "PUT /old HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+              + big.length
+              + "\r\n\r\n";
       try (Socket s = RawHttp.connect(v.port())) {
         s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
         try {
@@ -151,7 +166,8 @@ class WriteFailureTest {
       try (var tmp = Files.list(small.resolve(".tmp"))) {
         assertEquals(0, tmp.count());
       }
-      assertEquals(201, RawHttp.request(v.port(), "PUT", "/after").status(), "space is back after clean-up");
+      assertEquals(
+          201, RawHttp.request(v.port(), "PUT", "/after").status(), "space is back after clean-up");
     } finally {
       run("umount", small.toString());
     }

@@ -26,31 +26,50 @@ final class OnlineRebalance {
 
   private final String master;
   private final boolean json;
-  private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
+  private final OkHttpClient http =
+      new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
 
-  /** @param json print the master's last status as one line of JSON on stdout at the end */
+  /**
+   * @param json print the master's last status as one line of JSON on stdout at the end
+   */
   OnlineRebalance(String master, boolean json) {
     this.master = master.replaceAll("/+$", "");
     this.json = json;
   }
 
   /**
-   * @param replicas   null to keep the master's
+   * @param replicas null to keep the master's
    * @param subvolumes null to keep the master's
-   * @param rateMiB    null for the master's default
+   * @param rateMiB null for the master's default
    * @return 0 when every key is where the new placement puts it, 1 otherwise
    */
-  int run(List<String> volumes, Integer replicas, Integer subvolumes, Integer workers, Integer rateMiB,
-      Duration every) throws IOException, InterruptedException {
-    StringBuilder q = new StringBuilder("?volumes=").append(URLEncoder.encode(String.join(",", volumes),
-        StandardCharsets.UTF_8));
+  int run(
+      List<String> volumes,
+      Integer replicas,
+      Integer subvolumes,
+      Integer workers,
+      Integer rateMiB,
+      Duration every)
+      throws IOException, InterruptedException {
+    StringBuilder q =
+        new StringBuilder("?volumes=")
+            .append(URLEncoder.encode(String.join(",", volumes), StandardCharsets.UTF_8));
     append(q, "replicas", replicas);
     append(q, "subvolumes", subvolumes);
     append(q, "workers", workers);
     append(q, "rate", rateMiB);
-    JsonNode status = call(AdminToken.sign(new Request.Builder().url(master + "/_rebalance" + q)
-        .post(RequestBody.create(new byte[0], MediaType.get("text/plain")))).build());
-    LOG.info(master + " now places keys by " + status.path("placement").asText() + "; moving keys in the background");
+    JsonNode status =
+        call(
+            AdminToken.sign(
+                    new Request.Builder()
+                        .url(master + "/_rebalance" + q)
+                        .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))))
+                .build());
+    LOG.info(
+        master
+            + " now places keys by "
+            + status.path("placement").asText()
+            + "; moving keys in the background");
     String started = status.path("started").asText();
     long lastLog = 0;
     while (true) {
@@ -68,8 +87,12 @@ final class OnlineRebalance {
         return 0;
       }
       if (state.equals("incomplete")) {
-        LOG.warning("rebalance incomplete: " + counts(status) + (status.path("waitingFor").isNull() ? ""
-            : "; waiting for: " + status.path("waitingFor").asText()));
+        LOG.warning(
+            "rebalance incomplete: "
+                + counts(status)
+                + (status.path("waitingFor").isNull()
+                    ? ""
+                    : "; waiting for: " + status.path("waitingFor").asText()));
         status.path("failures").forEach(f -> LOG.warning("  " + f.asText()));
         LOG.warning("the master keeps trying in the background; re-run this command to follow it");
         return 1;
@@ -84,10 +107,21 @@ final class OnlineRebalance {
   }
 
   private static String counts(JsonNode s) {
-    return "moved " + s.path("moved").asLong() + " keys (" + Summary.bytes(s.path("movedBytes").asLong())
-        + "); this pass: " + s.path("passMoved").asLong() + " of " + s.path("toMove").asLong() + " to move, "
-        + s.path("scanned").asLong() + " scanned; " + s.path("failed").asLong() + " failed, in "
-        + s.path("elapsedSeconds").asDouble() + " s";
+    return "moved "
+        + s.path("moved").asLong()
+        + " keys ("
+        + Summary.bytes(s.path("movedBytes").asLong())
+        + "); this pass: "
+        + s.path("passMoved").asLong()
+        + " of "
+        + s.path("toMove").asLong()
+        + " to move, "
+        + s.path("scanned").asLong()
+        + " scanned; "
+        + s.path("failed").asLong()
+        + " failed, in "
+        + s.path("elapsedSeconds").asDouble()
+        + " s";
   }
 
   private static void append(StringBuilder q, String name, Integer value) {

@@ -21,9 +21,9 @@ import mkv.work.Pool;
 /**
  * Moves values to where a new set of volumes places them, keeping every record's state and md5.
  *
- * <p>Each key moves with a {@link KeyMover}: copied and checked, recorded durably with its old copies
- * leaving, which are then deleted; a kill at any moment is safe and a re-run finishes the job.
- * PENDING records are skipped: a master resolves them. At the end the index stores the new
+ * <p>Each key moves with a {@link KeyMover}: copied and checked, recorded durably with its old
+ * copies leaving, which are then deleted; a kill at any moment is safe and a re-run finishes the
+ * job. PENDING records are skipped: a master resolves them. At the end the index stores the new
  * placement, which the master started on it must then run.
  */
 public final class Rebalance {
@@ -42,30 +42,61 @@ public final class Rebalance {
   /**
    * What a rebalance did, or with dry run would do.
    *
-   * @param scanned     records in the index
-   * @param toMove      records not where the new placement puts them (unfinished ones excluded)
+   * @param scanned records in the index
+   * @param toMove records not where the new placement puts them (unfinished ones excluded)
    * @param toMoveBytes their bytes, as recorded
    * @param unknownSize of those, records with no size (adopted from minikeyvalue), not in the bytes
-   * @param moved       records moved (with dry run, 0)
-   * @param pending     unfinished records skipped: PENDING (writes) and DELETING (deletes)
-   * @param failed      records that could not be moved; each stays readable where it was
-   * @param failures    the first few failures, {@code key: reason}
+   * @param moved records moved (with dry run, 0)
+   * @param pending unfinished records skipped: PENDING (writes) and DELETING (deletes)
+   * @param failed records that could not be moved; each stays readable where it was
+   * @param failures the first few failures, {@code key: reason}
    */
-  public record Result(long scanned, long toMove, long toMoveBytes, long unknownSize, long moved, long movedBytes,
-      long pending, long failed, List<String> failures, boolean dryRun, Duration elapsed) {
+  public record Result(
+      long scanned,
+      long toMove,
+      long toMoveBytes,
+      long unknownSize,
+      long moved,
+      long movedBytes,
+      long pending,
+      long failed,
+      List<String> failures,
+      boolean dryRun,
+      Duration elapsed) {
     public boolean ok() {
       return failed == 0;
     }
 
     public String summary() {
       if (dryRun) {
-        return "rebalance (dry run): would move " + toMove + " of " + scanned + " keys, " + Summary.bytes(toMoveBytes)
-            + (unknownSize > 0 ? " (+" + unknownSize + " keys of unknown size)" : "") + "; " + pending
+        return "rebalance (dry run): would move "
+            + toMove
+            + " of "
+            + scanned
+            + " keys, "
+            + Summary.bytes(toMoveBytes)
+            + (unknownSize > 0 ? " (+" + unknownSize + " keys of unknown size)" : "")
+            + "; "
+            + pending
             + " unfinished (PENDING or DELETING) skipped";
       }
-      return "rebalance: scanned " + scanned + ", moved " + moved + " (" + Summary.bytes(movedBytes) + "), in place "
-          + (scanned - toMove - pending) + ", skipped " + pending + " unfinished (PENDING or DELETING), failed " + failed + ", in "
-          + Summary.duration(elapsed) + " (" + Summary.rate(moved, elapsed) + " keys/s)";
+      return "rebalance: scanned "
+          + scanned
+          + ", moved "
+          + moved
+          + " ("
+          + Summary.bytes(movedBytes)
+          + "), in place "
+          + (scanned - toMove - pending)
+          + ", skipped "
+          + pending
+          + " unfinished (PENDING or DELETING), failed "
+          + failed
+          + ", in "
+          + Summary.duration(elapsed)
+          + " ("
+          + Summary.rate(moved, elapsed)
+          + " keys/s)";
     }
   }
 
@@ -92,7 +123,8 @@ public final class Rebalance {
         while (scan.hasNext()) {
           Index.Entry e = scan.next();
           scanned++;
-          if (e.record().state() == Record.State.PENDING || e.record().state() == Record.State.DELETING) {
+          if (e.record().state() == Record.State.PENDING
+              || e.record().state() == Record.State.DELETING) {
             pending++;
           } else if (!inPlace(e.key(), e.record())) {
             toMove++;
@@ -105,18 +137,32 @@ public final class Rebalance {
         }
       }
       if (pending > 0) {
-        LOG.info(pending + " PENDING or DELETING records skipped: unfinished writes (a master resolves them when it"
-            + " starts) and deletes (a retried DELETE or verify --repair finishes them)");
+        LOG.info(
+            pending
+                + " PENDING or DELETING records skipped: unfinished writes (a master resolves them"
+                + " when it starts) and deletes (a retried DELETE or verify --repair finishes"
+                + " them)");
       }
       if (!config.dryRun()) {
         if (toMove > 0) {
           move(index, toMove);
         }
-        // The master started on this index must now run this placement (and no move is left to resume).
+        // The master started on this index must now run this placement (and no move is left to
+        // resume).
         PlacementRecord.store(index, placement);
       }
-      return new Result(scanned, toMove, toMoveBytes, unknownSize, moved.sum(), movedBytes.sum(), pending,
-          failed.sum(), List.copyOf(failures), config.dryRun(), Duration.ofNanos(System.nanoTime() - started));
+      return new Result(
+          scanned,
+          toMove,
+          toMoveBytes,
+          unknownSize,
+          moved.sum(),
+          movedBytes.sum(),
+          pending,
+          failed.sum(),
+          List.copyOf(failures),
+          config.dryRun(),
+          Duration.ofNanos(System.nanoTime() - started));
     }
   }
 
@@ -125,31 +171,35 @@ public final class Rebalance {
   }
 
   private void move(Index index, long total) throws InterruptedException {
-    try (Progress progress = Progress.start("rebalance", "keys", total, config.progressBar(), config.progressEvery());
+    try (Progress progress =
+            Progress.start(
+                "rebalance", "keys", total, config.progressBar(), config.progressEvery());
         Pool pool = new Pool("rebalance", config.workers());
         Index.Scan scan = index.scan("", null)) {
       // The scan reads a snapshot: the workers' writes to the index do not disturb it.
       while (scan.hasNext()) {
         Index.Entry e = scan.next();
-        if (e.record().state() == Record.State.PENDING || e.record().state() == Record.State.DELETING
+        if (e.record().state() == Record.State.PENDING
+            || e.record().state() == Record.State.DELETING
             || inPlace(e.key(), e.record())) {
           continue;
         }
-        pool.submit(() -> {
-          try {
-            moveKey(index, e.key(), e.record());
-            moved.increment();
-            movedBytes.add(Math.max(0, e.record().size()));
-          } catch (IOException | RuntimeException x) {
-            failed.increment();
-            String line = e.key() + ": " + x.getMessage();
-            if (failures.size() < REPORTED_FAILURES) {
-              failures.add(line);
-            }
-            LOG.warning("could not move " + line);
-          }
-          progress.step(Math.max(0, e.record().size()));
-        });
+        pool.submit(
+            () -> {
+              try {
+                moveKey(index, e.key(), e.record());
+                moved.increment();
+                movedBytes.add(Math.max(0, e.record().size()));
+              } catch (IOException | RuntimeException x) {
+                failed.increment();
+                String line = e.key() + ": " + x.getMessage();
+                if (failures.size() < REPORTED_FAILURES) {
+                  failures.add(line);
+                }
+                LOG.warning("could not move " + line);
+              }
+              progress.step(Math.max(0, e.record().size()));
+            });
       }
       pool.finish();
     }
@@ -167,9 +217,11 @@ public final class Rebalance {
     Record after = mover.dropLeaving(key, moved);
     index.put(key, after, false);
     if (!after.leaving().isEmpty()) {
-      throw new IOException("moved, but the old copy on " + after.leaving() + " could not be deleted; it stays "
-          + "listed, re-run to delete it");
+      throw new IOException(
+          "moved, but the old copy on "
+              + after.leaving()
+              + " could not be deleted; it stays "
+              + "listed, re-run to delete it");
     }
   }
-
 }

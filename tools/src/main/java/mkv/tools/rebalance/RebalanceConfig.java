@@ -8,13 +8,21 @@ import mkv.layout.Placement;
 /**
  * How a rebalance runs; validated when built.
  *
- * @param volumes       the new set of volume servers, which placement is computed from
- * @param rate          bytes copied per second at most, 0 for no bound
- * @param dryRun        only report what would move
- * @param progressBar   draw a bar (on a terminal), else log progress every {@code progressEvery}
+ * @param volumes the new set of volume servers, which placement is computed from
+ * @param rate bytes copied per second at most, 0 for no bound
+ * @param dryRun only report what would move
+ * @param progressBar draw a bar (on a terminal), else log progress every {@code progressEvery}
  */
-public record RebalanceConfig(Path db, List<String> volumes, int replicas, int subvolumes, int workers,
-    long rate, boolean dryRun, boolean progressBar, Duration progressEvery) {
+public record RebalanceConfig(
+    Path db,
+    List<String> volumes,
+    int replicas,
+    int subvolumes,
+    int workers,
+    long rate,
+    boolean dryRun,
+    boolean progressBar,
+    Duration progressEvery) {
 
   public RebalanceConfig {
     volumes = List.copyOf(volumes);

@@ -8,12 +8,20 @@ import mkv.layout.Placement;
 /**
  * How a rebuild runs; validated when built.
  *
- * @param md5             read every value once to restore its md5
+ * @param md5 read every value once to restore its md5
  * @param skipUnreachable rebuild from the volumes that answer, reporting the others
- * @param progressBar     draw a bar (on a terminal), else log progress every {@code progressEvery}
+ * @param progressBar draw a bar (on a terminal), else log progress every {@code progressEvery}
  */
-public record RebuildConfig(Path db, List<String> volumes, int replicas, int subvolumes, int workers, boolean md5,
-    boolean skipUnreachable, boolean progressBar, Duration progressEvery) {
+public record RebuildConfig(
+    Path db,
+    List<String> volumes,
+    int replicas,
+    int subvolumes,
+    int workers,
+    boolean md5,
+    boolean skipUnreachable,
+    boolean progressBar,
+    Duration progressEvery) {
 
   public RebuildConfig {
     volumes = List.copyOf(volumes);

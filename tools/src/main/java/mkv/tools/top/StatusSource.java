@@ -12,7 +12,8 @@ import okhttp3.Response;
 final class StatusSource implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
+  private final OkHttpClient http =
+      new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
   private final String master;
 
   StatusSource(String master) {
@@ -25,7 +26,8 @@ final class StatusSource implements AutoCloseable {
     try (Response r = http.newCall(request).execute()) {
       String body = r.body().string();
       if (r.code() != 200) {
-        return JSON.createObjectNode().put("unreachable", r.code() + " on GET /_status?json: " + body.trim());
+        return JSON.createObjectNode()
+            .put("unreachable", r.code() + " on GET /_status?json: " + body.trim());
       }
       return JSON.readTree(body);
     } catch (IOException e) {

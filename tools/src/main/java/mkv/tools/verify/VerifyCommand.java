@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
@@ -26,60 +25,89 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ./mkv verify}: checks the index against the volumes and, with --repair, fixes what it can. */
-@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+/**
+ * {@code ./mkv verify}: checks the index against the volumes and, with --repair, fixes what it can.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    sortOptions = false,
     description = {
-        "Walks the index and the volumes and reports: missing replicas, corrupt replicas (size, or md5 with --md5), "
-            + "orphan files (no record), stale pending writes, keys on the wrong volumes, unreachable volumes.",
-        "With --repair: copies from a good replica over missing and corrupt ones, deletes orphans older than "
-            + "--grace, resolves stale pending writes. Keys on the wrong volumes are left to ./mkv rebalance.",
-        "Offline (--db, no master running on it) or against a running master (--master), which runs the same "
-            + "check on its own index, taking each key's lock before repairing it.",
-        "Exit status: 0 when clean (after repairs), 1 while problems remain, 2 on a bad flag."})
+      "Walks the index and the volumes and reports: missing replicas, corrupt replicas (size, or"
+          + " md5 with --md5), orphan files (no record), stale pending writes, keys on the wrong"
+          + " volumes, unreachable volumes.",
+      "With --repair: copies from a good replica over missing and corrupt ones, deletes orphans"
+          + " older than --grace, resolves stale pending writes. Keys on the wrong volumes are left"
+          + " to ./mkv rebalance.",
+      "Offline (--db, no master running on it) or against a running master (--master), which runs"
+          + " the same check on its own index, taking each key's lock before repairing it.",
+      "Exit status: 0 when clean (after repairs), 1 while problems remain, 2 on a bad flag."
+    })
 public final class VerifyCommand implements Callable<Integer> {
-  @Option(names = "--master", paramLabel = "URL", description = "A running master, e.g. http://127.0.0.1:3000.")
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "A running master, e.g. http://127.0.0.1:3000.")
   String master;
 
-  @Option(names = "--db", paramLabel = "DIR", description = "The index directory (no master may hold it): offline.")
+  @Option(
+      names = "--db",
+      paramLabel = "DIR",
+      description = "The index directory (no master may hold it): offline.")
   Path db;
 
   /** Offline only; without --volumes, the placement the index holds. */
-  @Mixin
-  PlacementOptions placement;
+  @Mixin PlacementOptions placement;
 
-  @Option(names = "--workers", defaultValue = "0", description = "Offline: checks in parallel (default: 4 per CPU core).")
+  @Option(
+      names = "--workers",
+      defaultValue = "0",
+      description = "Offline: checks in parallel (default: 4 per CPU core).")
   int workers;
 
   @Option(names = "--repair", description = "Fix what can be fixed (default: only report).")
   boolean repair;
 
-  @Option(names = "--md5", description = "Read every replica to compare md5s (default: sizes only).")
+  @Option(
+      names = "--md5",
+      description = "Read every replica to compare md5s (default: sizes only).")
   boolean md5;
 
-  @Option(names = "--grace", defaultValue = "1h", converter = DurationConverter.class,
-      description = "Orphans and pending writes younger than this are writes in flight: left alone (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--grace",
+      defaultValue = "1h",
+      converter = DurationConverter.class,
+      description =
+          "Orphans and pending writes younger than this are writes in flight: left alone (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration grace;
 
-  @Option(names = "--json", description = "Also print the result as one line of JSON on stdout, last.")
+  @Option(
+      names = "--json",
+      description = "Also print the result as one line of JSON on stdout, last.")
   boolean json;
 
-  @Option(names = "--progress-interval", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(
+      names = "--progress-interval",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
       description = "When not on a terminal, log progress this often (default: ${DEFAULT-VALUE}).")
   Duration progressInterval;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if ((master == null) == (db == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "give either --master URL (a running master) or --db DIR (a stopped one's index)");
     }
     boolean ok;
@@ -106,15 +134,26 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   private Verifier.Report offline(PrintWriter out) throws Exception {
-    Verifier.Options options = new Verifier.Options(repair, grace, md5, workers == 0 ? Pool.defaultWorkers() : workers);
-    try (Index index = Index.open(db); ProgressListener progress = new ProgressListener(progressInterval)) {
-      Placement where = placement.placement(PlacementRecord.stored(index)); // the flags, else what the index holds
-      Verifier verifier = new Verifier(index, new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60)),
-          where, options, Verifier.KeyGuard.NONE, line -> {
-            synchronized (out) {
-              out.println(line);
-            }
-          }, progress);
+    Verifier.Options options =
+        new Verifier.Options(repair, grace, md5, workers == 0 ? Pool.defaultWorkers() : workers);
+    try (Index index = Index.open(db);
+        ProgressListener progress = new ProgressListener(progressInterval)) {
+      Placement where =
+          placement.placement(
+              PlacementRecord.stored(index)); // the flags, else what the index holds
+      Verifier verifier =
+          new Verifier(
+              index,
+              new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(60)),
+              where,
+              options,
+              Verifier.KeyGuard.NONE,
+              line -> {
+                synchronized (out) {
+                  out.println(line);
+                }
+              },
+              progress);
       Verifier.Report report = verifier.run();
       out.println(report.summary());
       return report;
@@ -130,14 +169,21 @@ public final class VerifyCommand implements Callable<Integer> {
       query.append("&md5");
     }
     OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofHours(24)).build();
-    Request request = mkv.tools.AdminToken.sign(new Request.Builder().url(master.replaceAll("/+$", "")
-        + "/_verify" + query).post(RequestBody.create(new byte[0], MediaType.get("text/plain")))).build();
+    Request request =
+        mkv.tools.AdminToken.sign(
+                new Request.Builder()
+                    .url(master.replaceAll("/+$", "") + "/_verify" + query)
+                    .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))))
+            .build();
     try (Response r = http.newCall(request).execute()) {
       if (r.code() != 200) {
-        throw new IllegalStateException(master + " answered " + r.code() + ": " + r.body().string().strip());
+        throw new IllegalStateException(
+            master + " answered " + r.code() + ": " + r.body().string().strip());
       }
       String last = "";
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body().byteStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(r.body().byteStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
           out.println(line);
           last = line;

@@ -26,10 +26,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Rebalancing moves every value to its new placement and loses nothing, whatever fails on the way. */
+/**
+ * Rebalancing moves every value to its new placement and loses nothing, whatever fails on the way.
+ */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RebalanceTest {
-  static final VolumeClient CLIENT = new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30));
+  static final VolumeClient CLIENT =
+      new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30));
 
   static RebalanceConfig config(Path db, List<String> volumes, boolean dryRun) {
     return new RebalanceConfig(db, volumes, 3, 10, 8, 0, dryRun, false, Duration.ofSeconds(10));
@@ -59,7 +62,8 @@ class RebalanceTest {
         for (var e : original.entrySet()) {
           Record was = e.getValue();
           Record is = now.get(e.getKey());
-          assertEquals(placement.replicasFor(e.getKey()), is.replicas(), "replicas of " + e.getKey());
+          assertEquals(
+              placement.replicasFor(e.getKey()), is.replicas(), "replicas of " + e.getKey());
           assertEquals(was.state(), is.state(), "state of " + e.getKey());
           assertNotNull(is.md5());
           assertEquals(was.md5(), is.md5(), "md5 of " + e.getKey());
@@ -78,8 +82,9 @@ class RebalanceTest {
         Rebalance.Result again = new Rebalance(config(db, volumes, false), CLIENT).run();
         assertEquals(0, again.toMove(), "a second run finds nothing to move: " + again.summary());
       }
-      assertEquals(Set.of(Record.State.UNLINKED), Set.copyOf(unlinked.stream()
-          .map(k -> original.get(k).state()).toList()));
+      assertEquals(
+          Set.of(Record.State.UNLINKED),
+          Set.copyOf(unlinked.stream().map(k -> original.get(k).state()).toList()));
     }
   }
 
@@ -101,13 +106,15 @@ class RebalanceTest {
           bytes += e.getValue().size();
         }
       }
-      Rebalance.Result result = new Rebalance(config(db, c.addresses().subList(0, 3), true), CLIENT).run();
+      Rebalance.Result result =
+          new Rebalance(config(db, c.addresses().subList(0, 3), true), CLIENT).run();
       assertEquals(expected, result.toMove());
       assertEquals(bytes, result.toMoveBytes());
       assertEquals(0, result.moved());
       assertEquals(before, Fixture.records(db));
       assertEquals(disk, Fixture.onDisk(c, 5));
-      assertTrue(result.summary().contains("would move " + expected + " of 100 keys"), result.summary());
+      assertTrue(
+          result.summary().contains("would move " + expected + " of 100 keys"), result.summary());
     }
   }
 
@@ -120,20 +127,33 @@ class RebalanceTest {
       List<String> keys = Fixture.keys(1000);
       Fixture.write(c, keys);
       c.stopMaster();
-      List<String> args = List.of("--db", db.toString(), "--volumes", String.join(",", c.addresses()),
-          "--workers", "1", "--progress-interval", "100ms");
-      try (ToolProcess tool = ToolProcess.start(tmp.resolve("rebalance-killed.log"), RebalanceCommand.class.getName(),
-          args)) {
+      List<String> args =
+          List.of(
+              "--db",
+              db.toString(),
+              "--volumes",
+              String.join(",", c.addresses()),
+              "--workers",
+              "1",
+              "--progress-interval",
+              "100ms");
+      try (ToolProcess tool =
+          ToolProcess.start(
+              tmp.resolve("rebalance-killed.log"), RebalanceCommand.class.getName(), args)) {
         // Kill once some values reached the two new volumes.
-        boolean started = Http.eventually(Duration.ofSeconds(60), () -> {
-          try {
-            return Fixture.holdsAny(c.volumeDir(3)) || Fixture.holdsAny(c.volumeDir(4));
-          } catch (IOException e) {
-            return false;
-          }
-        });
+        boolean started =
+            Http.eventually(
+                Duration.ofSeconds(60),
+                () -> {
+                  try {
+                    return Fixture.holdsAny(c.volumeDir(3)) || Fixture.holdsAny(c.volumeDir(4));
+                  } catch (IOException e) {
+                    return false;
+                  }
+                });
         assertTrue(started, "no value moved in time");
-        assertTrue(tool.isAlive(), "the tool finished before it could be killed:\n" + tool.output());
+        assertTrue(
+            tool.isAlive(), "the tool finished before it could be killed:\n" + tool.output());
         tool.kill();
       }
       Rebalance.Result left = new Rebalance(config(db, c.addresses(), true), CLIENT).run();
@@ -141,8 +161,12 @@ class RebalanceTest {
       Map<String, Set<String>> disk = Fixture.onDisk(c, 5);
       for (var e : Fixture.records(db).entrySet()) {
         Set<String> files = disk.getOrDefault(e.getKey(), Set.of());
-        assertTrue(e.getValue().replicas().stream().anyMatch(files::contains),
-            "after the kill, " + e.getKey() + " is still on a replica its record names: " + e.getValue());
+        assertTrue(
+            e.getValue().replicas().stream().anyMatch(files::contains),
+            "after the kill, "
+                + e.getKey()
+                + " is still on a replica its record names: "
+                + e.getValue());
       }
 
       Rebalance.Result rerun = new Rebalance(config(db, c.addresses(), false), CLIENT).run();
@@ -164,18 +188,25 @@ class RebalanceTest {
       c.stopMaster();
       Placement five = new Placement(c.addresses(), 3, 10);
       String down = c.addresses().get(4);
-      // Keys that move among the first four volumes only can still move; those bound for the fifth cannot.
-      long bound = keys.stream().filter(k -> five.replicasFor(k).stream().anyMatch(r -> r.startsWith(down))).count();
+      // Keys that move among the first four volumes only can still move; those bound for the fifth
+      // cannot.
+      long bound =
+          keys.stream()
+              .filter(k -> five.replicasFor(k).stream().anyMatch(r -> r.startsWith(down)))
+              .count();
       c.kill(4);
 
-      List<String> args = new ArrayList<>(List.of("--db", db.toString(), "--volumes", String.join(",", c.addresses())));
+      List<String> args =
+          new ArrayList<>(
+              List.of("--db", db.toString(), "--volumes", String.join(",", c.addresses())));
       assertEquals(1, new CommandLine(new RebalanceCommand()).execute(args.toArray(String[]::new)));
       Rebalance.Result failedRun = new Rebalance(config(db, c.addresses(), false), CLIENT).run();
       assertFalse(failedRun.ok());
       assertEquals(bound, failedRun.failed(), failedRun.summary());
       assertTrue(failedRun.failures().get(0).contains(down), failedRun.failures().toString());
 
-      // The index now holds the new placement (a master must start with it), and every key reads from where it is.
+      // The index now holds the new placement (a master must start with it), and every key reads
+      // from where it is.
       c.startMaster(MasterConfig.of(db, c.addresses(), 3, 10));
       Fixture.assertReadable(c, keys);
       c.stopMaster();
@@ -193,21 +224,41 @@ class RebalanceTest {
   @Test
   void onlineTheMasterMovesEveryKeyAndTheCommandWaitsForIt(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.volumes(tmp, 5)) {
-      c.startMaster(MasterConfig.builder(tmp.resolve("index"), c.addresses().subList(0, 3)).replicas(3).subvolumes(10)
-          .moveGrace(Duration.ofMillis(100)).build());
+      c.startMaster(
+          MasterConfig.builder(tmp.resolve("index"), c.addresses().subList(0, 3))
+              .replicas(3)
+              .subvolumes(10)
+              .moveGrace(Duration.ofMillis(100))
+              .build());
       List<String> keys = Fixture.keys(200);
       Fixture.write(c, keys);
       String url = c.master().baseUrl();
       String all = String.join(",", c.addresses());
-      assertEquals(2, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--db",
-          tmp.resolve("index").toString(), "--volumes", all), "--master and --db together");
+      assertEquals(
+          2,
+          mkv.cli.Cli.commandLine(new RebalanceCommand())
+              .execute("--master", url, "--db", tmp.resolve("index").toString(), "--volumes", all),
+          "--master and --db together");
 
-      assertEquals(0, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--volumes", all,
-          "--rate", "100", "--progress-interval", "100ms"));
+      assertEquals(
+          0,
+          mkv.cli.Cli.commandLine(new RebalanceCommand())
+              .execute(
+                  "--master",
+                  url,
+                  "--volumes",
+                  all,
+                  "--rate",
+                  "100",
+                  "--progress-interval",
+                  "100ms"));
       Fixture.assertPlaced(c, 5, new Placement(c.addresses(), 3, 10), Set.copyOf(keys));
       Fixture.assertReadable(c, keys);
       // Asking again for the placement it has is a pass that finds nothing to move.
-      assertEquals(0, mkv.cli.Cli.commandLine(new RebalanceCommand()).execute("--master", url, "--volumes", all));
+      assertEquals(
+          0,
+          mkv.cli.Cli.commandLine(new RebalanceCommand())
+              .execute("--master", url, "--volumes", all));
     }
   }
 
@@ -228,12 +279,22 @@ class RebalanceTest {
 
   @Test
   void helpExplainsEveryFlag(@TempDir Path tmp) throws Exception {
-    try (ToolProcess tool = ToolProcess.start(tmp.resolve("help.log"), RebalanceCommand.class.getName(),
-        List.of("--help"))) {
+    try (ToolProcess tool =
+        ToolProcess.start(
+            tmp.resolve("help.log"), RebalanceCommand.class.getName(), List.of("--help"))) {
       assertEquals(0, tool.waitFor(60));
       String help = tool.output();
-      for (String flag : List.of("--db", "--volumes", "--replicas", "--subvolumes", "--workers", "--dry-run",
-          "--progress-interval", "PENDING and DELETING", "stay unlinked")) {
+      for (String flag :
+          List.of(
+              "--db",
+              "--volumes",
+              "--replicas",
+              "--subvolumes",
+              "--workers",
+              "--dry-run",
+              "--progress-interval",
+              "PENDING and DELETING",
+              "stay unlinked")) {
         assertTrue(help.contains(flag), flag + " in\n" + help);
       }
     }
@@ -242,11 +303,20 @@ class RebalanceTest {
   @Test
   void lockedIndexIsAOneLineErrorAndExit1(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.start(tmp, 3, 3, 10);
-        ToolProcess tool = ToolProcess.start(tmp.resolve("locked.log"), RebalanceCommand.class.getName(),
-            List.of("--db", c.config().db().toString(), "--volumes", String.join(",", c.addresses())))) {
+        ToolProcess tool =
+            ToolProcess.start(
+                tmp.resolve("locked.log"),
+                RebalanceCommand.class.getName(),
+                List.of(
+                    "--db",
+                    c.config().db().toString(),
+                    "--volumes",
+                    String.join(",", c.addresses())))) {
       // the master holds the index in this JVM; the tool is another process
       assertEquals(1, tool.waitFor(60));
-      assertTrue(tool.output().contains("rebalance: index " + c.config().db() + " is locked by another process"),
+      assertTrue(
+          tool.output()
+              .contains("rebalance: index " + c.config().db() + " is locked by another process"),
           tool.output());
     }
   }

@@ -41,9 +41,12 @@ class RebuildNginxTest {
       Map<String, Record> original = Fixture.records(db);
 
       Path rebuilt = tmp.resolve("rebuilt");
-      Rebuild.Result result = new Rebuild(
-          new RebuildConfig(rebuilt, volumes, 2, 3, 8, true, false, false, Duration.ofSeconds(10)),
-          new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30))).run();
+      Rebuild.Result result =
+          new Rebuild(
+                  new RebuildConfig(
+                      rebuilt, volumes, 2, 3, 8, true, false, false, Duration.ofSeconds(10)),
+                  new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30)))
+              .run();
       assertTrue(result.ok(), result.summary());
       assertEquals(0, result.unbalanced(), result.summary());
       Map<String, Record> now = Fixture.records(rebuilt);

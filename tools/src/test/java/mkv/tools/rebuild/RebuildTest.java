@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import mkv.cli.ServerProcess;
 import mkv.client.VolumeClient;
 import mkv.index.IndexLockedException;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.master.MasterConfig;
-import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Rebuilding a lost index from five volumes gives back the same records and the same values. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RebuildTest {
-  static final VolumeClient CLIENT = new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30));
+  static final VolumeClient CLIENT =
+      new VolumeClient(Duration.ofSeconds(2), Duration.ofSeconds(30));
   @TempDir static Path tmp;
   static TestCluster cluster;
   static List<String> keys;
@@ -59,7 +60,8 @@ class RebuildTest {
   }
 
   static RebuildConfig config(Path db, boolean md5) {
-    return new RebuildConfig(db, cluster.addresses(), 3, 10, 8, md5, false, false, Duration.ofSeconds(10));
+    return new RebuildConfig(
+        db, cluster.addresses(), 3, 10, 8, md5, false, false, Duration.ofSeconds(10));
   }
 
   @Test
@@ -109,11 +111,19 @@ class RebuildTest {
       Fixture.write(c, List.of("/x", "/y"));
       c.stopMaster();
       Placement placement = new Placement(c.addresses(), 2, 1);
-      String extra = c.addresses().stream().filter(v -> !placement.replicasFor("/x").contains(v)).findFirst().get();
+      String extra =
+          c.addresses().stream()
+              .filter(v -> !placement.replicasFor("/x").contains(v))
+              .findFirst()
+              .get();
       CLIENT.put(extra, KeyPath.of("/x"), RequestBody.create(Fixture.value("/x")));
       Path db = own.resolve("rebuilt");
-      Rebuild.Result result = new Rebuild(
-          new RebuildConfig(db, c.addresses(), 2, 1, 4, false, false, false, Duration.ofSeconds(10)), CLIENT).run();
+      Rebuild.Result result =
+          new Rebuild(
+                  new RebuildConfig(
+                      db, c.addresses(), 2, 1, 4, false, false, false, Duration.ofSeconds(10)),
+                  CLIENT)
+              .run();
       assertEquals(1, result.unbalanced(), result.summary());
       List<String> want = new ArrayList<>(placement.replicasFor("/x"));
       want.add(extra);
@@ -123,29 +133,49 @@ class RebuildTest {
 
   @Test
   void indexThatHoldsKeysIsRefused() {
-    IOException e = assertThrows(IOException.class,
-        () -> new Rebuild(config(cluster.root().resolve("index"), false), CLIENT).run());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> new Rebuild(config(cluster.root().resolve("index"), false), CLIENT).run());
     assertTrue(e.getMessage().contains("already holds keys"), e.getMessage());
   }
 
   @Test
   void indexLockedByARunningMasterIsAOneLineErrorAndExit1() throws Exception {
     Path db = tmp.resolve("locked");
-    List<String> masterArgs = List.of("--host", "127.0.0.1", "--port", "0", "--db", db.toString(), "--volumes",
-        String.join(",", cluster.addresses()), "--replicas", "3");
-    try (ServerProcess master = ChildJvm.start(tmp.resolve("master.log"), List.of(), "mkv.master.MasterMain", masterArgs);
-        ToolProcess tool = ToolProcess.start(tmp.resolve("rebuild-locked.log"), RebuildCommand.class.getName(),
-            List.of("--db", db.toString(), "--volumes", String.join(",", cluster.addresses())))) {
+    List<String> masterArgs =
+        List.of(
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--db",
+            db.toString(),
+            "--volumes",
+            String.join(",", cluster.addresses()),
+            "--replicas",
+            "3");
+    try (ServerProcess master =
+            ChildJvm.start(
+                tmp.resolve("master.log"), List.of(), "mkv.master.MasterMain", masterArgs);
+        ToolProcess tool =
+            ToolProcess.start(
+                tmp.resolve("rebuild-locked.log"),
+                RebuildCommand.class.getName(),
+                List.of(
+                    "--db", db.toString(), "--volumes", String.join(",", cluster.addresses())))) {
       assertEquals(1, tool.waitFor(60));
       String out = tool.output();
       assertTrue(out.contains("rebuild: index " + db + " is locked by another process"), out);
       assertTrue(master.isAlive());
     }
-    assertThrows(IndexLockedException.class, () -> {
-      try (var held = mkv.index.Index.open(tmp.resolve("held"))) {
-        new Rebuild(config(tmp.resolve("held"), false), CLIENT).run();
-      }
-    });
+    assertThrows(
+        IndexLockedException.class,
+        () -> {
+          try (var held = mkv.index.Index.open(tmp.resolve("held"))) {
+            new Rebuild(config(tmp.resolve("held"), false), CLIENT).run();
+          }
+        });
   }
 
   @Test
@@ -157,29 +187,47 @@ class RebuildTest {
     List<String> volumes = new ArrayList<>(cluster.addresses());
     volumes.add(dead);
     Path db = tmp.resolve("unreachable");
-    try (ToolProcess tool = ToolProcess.start(tmp.resolve("rebuild-unreachable.log"), RebuildCommand.class.getName(),
-        List.of("--db", db.toString(), "--volumes", String.join(",", volumes)))) {
+    try (ToolProcess tool =
+        ToolProcess.start(
+            tmp.resolve("rebuild-unreachable.log"),
+            RebuildCommand.class.getName(),
+            List.of("--db", db.toString(), "--volumes", String.join(",", volumes)))) {
       assertEquals(1, tool.waitFor(60));
-      assertTrue(tool.output().contains("rebuild: volume " + dead + " cannot be listed"), tool.output());
+      assertTrue(
+          tool.output().contains("rebuild: volume " + dead + " cannot be listed"), tool.output());
     }
     assertEquals(Map.of(), Fixture.records(db), "nothing written when refusing");
-    Rebuild.Result result = new Rebuild(
-        new RebuildConfig(db, volumes, 3, 10, 8, false, true, false, Duration.ofSeconds(10)), CLIENT).run();
+    Rebuild.Result result =
+        new Rebuild(
+                new RebuildConfig(
+                    db, volumes, 3, 10, 8, false, true, false, Duration.ofSeconds(10)),
+                CLIENT)
+            .run();
     assertTrue(result.ok(), result.summary());
     assertEquals(1, result.skipped().size());
     assertTrue(result.skipped().get(0).startsWith(dead), result.skipped().toString());
     assertEquals(keys.size(), result.keys());
-    assertNotEquals(0, result.unbalanced(), "placement over six volumes differs from where keys are");
+    assertNotEquals(
+        0, result.unbalanced(), "placement over six volumes differs from where keys are");
   }
 
   @Test
   void helpExplainsEveryFlag() throws Exception {
     Path log = tmp.resolve("rebuild-help.log");
-    try (ToolProcess tool = ToolProcess.start(log, RebuildCommand.class.getName(), List.of("--help"))) {
+    try (ToolProcess tool =
+        ToolProcess.start(log, RebuildCommand.class.getName(), List.of("--help"))) {
       assertEquals(0, tool.waitFor(60));
       String help = Files.readString(log);
-      for (String flag : List.of("--db", "--volumes", "--replicas", "--subvolumes", "--workers", "--md5",
-          "--skip-unreachable", "UNLINKed come back live")) {
+      for (String flag :
+          List.of(
+              "--db",
+              "--volumes",
+              "--replicas",
+              "--subvolumes",
+              "--workers",
+              "--md5",
+              "--skip-unreachable",
+              "UNLINKed come back live")) {
         assertTrue(help.contains(flag), flag + " in\n" + help);
       }
     }

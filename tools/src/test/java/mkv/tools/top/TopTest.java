@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** mkv top shows each server's state, rates and disk from a running master, and a volume going down. */
+/**
+ * mkv top shows each server's state, rates and disk from a running master, and a volume going down.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TopTest {
   record Run(int exit, String output) {}
@@ -45,18 +47,31 @@ class TopTest {
       assertEquals(0, run.exit(), run.output());
       String second = run.output().substring(run.output().lastIndexOf("mkv top"));
       assertTrue(second.contains("ready: 3 of 3 volumes take writes"), second);
-      assertTrue(Pattern.compile("(?m)^master +ready +[0-9,]+ ").matcher(second).find(), "a master rate: " + second);
+      assertTrue(
+          Pattern.compile("(?m)^master +ready +[0-9,]+ ").matcher(second).find(),
+          "a master rate: " + second);
       for (String v : c.addresses()) {
-        assertTrue(Pattern.compile("(?m)^" + Pattern.quote(v) + " +up +[0-9,]+ .* GiB \\(\\d+%\\)").matcher(second)
-            .find(), v + " up with a rate and its disk: " + second);
+        assertTrue(
+            Pattern.compile("(?m)^" + Pattern.quote(v) + " +up +[0-9,]+ .* GiB \\(\\d+%\\)")
+                .matcher(second)
+                .find(),
+            v + " up with a rate and its disk: " + second);
       }
 
       c.kill(0);
       String down = c.addresses().get(0);
-      assertTrue(eventually(Duration.ofSeconds(10), () -> top("--master", url, "--count", "1").output()
-          .contains("volume " + down + " is down")), "the recent errors name it");
+      assertTrue(
+          eventually(
+              Duration.ofSeconds(10),
+              () ->
+                  top("--master", url, "--count", "1")
+                      .output()
+                      .contains("volume " + down + " is down")),
+          "the recent errors name it");
       String screen = top("--master", url, "--count", "1").output();
-      assertTrue(Pattern.compile("(?m)^" + Pattern.quote(down) + " +down ").matcher(screen).find(), screen);
+      assertTrue(
+          Pattern.compile("(?m)^" + Pattern.quote(down) + " +down ").matcher(screen).find(),
+          screen);
     }
   }
 

@@ -52,7 +52,8 @@ class VerifyTest {
       }
       c.stopMaster();
       Placement placement = c.config().placement();
-      // missing: one replica's file gone; corrupt size: truncated; corrupt md5: same size, other bytes
+      // missing: one replica's file gone; corrupt size: truncated; corrupt md5: same size, other
+      // bytes
       Files.delete(file(c, placement.replicasFor("/v/1").get(0), "/v/1"));
       Files.writeString(file(c, placement.replicasFor("/v/2").get(1), "/v/2"), "short");
       byte[] flipped = value(3);
@@ -65,8 +66,12 @@ class VerifyTest {
       Files.writeString(orphan, "nobody's");
       Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(2, ChronoUnit.HOURS)));
       try (Index index = Index.open(c.config().db())) {
-        index.put("/stale", Record.pending(placement.replicasFor("/stale"),
-            Instant.now().minus(3, ChronoUnit.HOURS).toEpochMilli()), true);
+        index.put(
+            "/stale",
+            Record.pending(
+                placement.replicasFor("/stale"),
+                Instant.now().minus(3, ChronoUnit.HOURS).toEpochMilli()),
+            true);
         // a DELETE that failed after removing one copy
         index.put("/v/5", index.get("/v/5").withState(Record.State.DELETING), true);
       }
@@ -79,14 +84,17 @@ class VerifyTest {
       assertEquals(1, sizes.exit(), sizes.output());
       assertTrue(sizes.output().contains("missing /v/1"), sizes.output());
       assertTrue(sizes.output().contains("corrupt /v/2"), sizes.output());
-      assertFalse(sizes.output().contains("corrupt /v/3"), "same size: only --md5 sees it\n" + sizes.output());
+      assertFalse(
+          sizes.output().contains("corrupt /v/3"),
+          "same size: only --md5 sees it\n" + sizes.output());
       assertTrue(sizes.output().contains("orphan /orphan"), sizes.output());
       assertTrue(sizes.output().contains("stale_pending /stale"), sizes.output());
       assertTrue(sizes.output().contains("unfinished_delete /v/5"), sizes.output());
       assertTrue(Files.exists(orphan), "without --repair nothing changes");
 
       Run young = verify(concat(base, "--grace", "1000h", "--md5"));
-      assertFalse(young.output().contains("orphan /orphan"), "inside the grace period: " + young.output());
+      assertFalse(
+          young.output().contains("orphan /orphan"), "inside the grace period: " + young.output());
       assertTrue(young.output().contains("corrupt /v/3"), young.output());
 
       Run repair = verify(concat(base, "--md5", "--repair"));
@@ -94,14 +102,16 @@ class VerifyTest {
       Run after = verify(concat(base, "--md5"));
       assertEquals(0, after.exit(), after.output());
       assertTrue(after.output().strip().endsWith("clean"), after.output());
-      // --json: the same result as one line of JSON, last; and without --volumes the index's placement
+      // --json: the same result as one line of JSON, last; and without --volumes the index's
+      // placement
       Run json = verify("--db", c.config().db().toString(), "--json");
       assertEquals(0, json.exit(), json.output());
       String[] lines = json.output().strip().split("\n");
       var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1]);
       assertEquals("verify", doc.path("command").asText());
       assertTrue(doc.path("ok").asBoolean(), doc.toString());
-      assertEquals(39, doc.path("records").asLong(), doc.toString()); // the delete of /v/5 was finished
+      assertEquals(
+          39, doc.path("records").asLong(), doc.toString()); // the delete of /v/5 was finished
       assertFalse(Files.exists(orphan));
 
       c.startMaster(c.config());
@@ -111,12 +121,15 @@ class VerifyTest {
         }
       }
       assertEquals(404, mkv.testing.Http.get(c.url("/v/5")).code());
-      assertTrue(mkv.testing.Http.get(c.url("/") + "?unlinked").text().contains("\"keys\":[]"), "the delete was finished");
+      assertTrue(
+          mkv.testing.Http.get(c.url("/") + "?unlinked").text().contains("\"keys\":[]"),
+          "the delete was finished");
       for (String r : placement.replicasFor("/v/5")) {
         assertFalse(Files.exists(file(c, r, "/v/5")));
       }
       for (String r : placement.replicasFor("/v/3")) {
-        assertArrayEquals(value(3), Files.readAllBytes(file(c, r, "/v/3")), "repaired copy on " + r);
+        assertArrayEquals(
+            value(3), Files.readAllBytes(file(c, r, "/v/3")), "repaired copy on " + r);
       }
     }
   }
@@ -141,8 +154,16 @@ class VerifyTest {
   @Test
   void offlineVerifyRefusesAnIndexAMasterHolds(@TempDir Path tmp) throws Exception {
     try (TestCluster c = TestCluster.start(tmp, 1, 1, 1)) {
-      Run r = verify("--db", c.config().db().toString(), "--volumes", c.addresses().get(0), "--replicas", "1",
-          "--subvolumes", "1");
+      Run r =
+          verify(
+              "--db",
+              c.config().db().toString(),
+              "--volumes",
+              c.addresses().get(0),
+              "--replicas",
+              "1",
+              "--subvolumes",
+              "1");
       assertEquals(1, r.exit(), r.output());
       assertTrue(r.output().contains("locked"), r.output());
     }
@@ -153,7 +174,8 @@ class VerifyTest {
   }
 
   static Path file(TestCluster c, String replica, String key) {
-    return c.dirOf(Placement.server(replica)).resolve((Placement.subvolume(replica) + KeyPath.of(key)).substring(1));
+    return c.dirOf(Placement.server(replica))
+        .resolve((Placement.subvolume(replica) + KeyPath.of(key)).substring(1));
   }
 
   static String[] concat(String[] a, String... b) {
