@@ -1,7 +1,10 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpAttachments;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +25,9 @@ import mkv.work.Pool;
  * per problem and ends with the summary line ({@code ... clean} or {@code ... N problems remain}).
  */
 final class VerifyHandler {
+  /** Trailer: how many problems remain after the run (0: clean). */
+  static final HttpString REMAINING = new HttpString("Mkv-Verify-Remaining");
+
   private static final Logger LOG = Logger.getLogger(VerifyHandler.class.getName());
 
   private final Index index;
@@ -50,6 +56,9 @@ final class VerifyHandler {
     try {
       exchange.startBlocking();
       exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+      // The outcome, for a program, in a trailer after the text: the problems left after repairs.
+      HeaderMap trailers = new HeaderMap();
+      exchange.putAttachment(HttpAttachments.RESPONSE_TRAILER_SUPPLIER, () -> trailers);
       OutputStream out = exchange.getOutputStream();
       Verifier.Options options =
           new Verifier.Options(
@@ -65,8 +74,9 @@ final class VerifyHandler {
               Verifier.Listener.NONE);
       Verifier.Report report = verifier.run();
       LOG.info(report.summary());
+      trailers.put(REMAINING, report.remaining());
       write(out, report.summary());
-      out.close(); // ends the chunked response
+      out.close(); // ends the chunked response, with the trailer
     } finally {
       running.set(false);
     }

@@ -112,14 +112,15 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     boolean ok;
     if (master != null) {
-      // the master streams text: its last line is the summary, "... clean" when nothing remains
-      String summary = online(out);
-      ok = summary.endsWith(" clean");
+      // the master streams text for people, then the count of what remains in a trailer
+      Online result = online(out);
+      ok = result.remaining() == 0;
       if (json) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("command", "verify");
         m.put("ok", ok);
-        m.put("summary", summary);
+        m.put("remaining", result.remaining());
+        m.put("summary", result.summary());
         out.println(mkv.tools.Summary.json(m));
       }
     } else {
@@ -160,7 +161,12 @@ public final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  private String online(PrintWriter out) throws Exception {
+  /**
+   * What a master's verify said: its summary line, and the problems left (-1: it did not finish).
+   */
+  private record Online(String summary, long remaining) {}
+
+  private Online online(PrintWriter out) throws Exception {
     StringBuilder query = new StringBuilder("?grace=" + grace.toSeconds() + "s");
     if (repair) {
       query.append("&repair");
@@ -189,7 +195,9 @@ public final class VerifyCommand implements Callable<Integer> {
           last = line;
         }
       }
-      return last;
+      // the master ends the text with a trailer counting what remains; none: it stopped short
+      String remaining = r.trailers().get("Mkv-Verify-Remaining");
+      return new Online(last, remaining == null ? -1 : Long.parseLong(remaining));
     }
   }
 
