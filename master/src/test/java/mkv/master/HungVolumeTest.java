@@ -1,5 +1,6 @@
 package mkv.master;
 
+import static mkv.testing.Http.allUp;
 import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
@@ -36,9 +37,7 @@ class HungVolumeTest {
   void frozenVolumeFailsWritesWithinTheBoundAndReadsSkipIt(@TempDir Path tmp) throws Exception {
     List<ServerProcess> volumes = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        volumes.add(ChildJvm.volume(tmp, i, 0));
-      }
+      volumes.addAll(ChildJvm.volumes(tmp, 3));
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       MasterConfig config =
           MasterConfig.builder(tmp.resolve("index"), addresses)
@@ -50,11 +49,7 @@ class HungVolumeTest {
               .build();
       try (MasterServer master = MasterServer.start(config)) {
         // cold child JVMs on a busy machine may miss their first checks
-        for (String a : addresses) {
-          assertTrue(
-              eventually(
-                  Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
-        }
+        assertTrue(allUp(master.baseUrl(), addresses));
         String frozen = addresses.get(0);
         Placement placement = config.placement();
         List<String> onFrozen =

@@ -1,5 +1,6 @@
 package mkv.master;
 
+import static mkv.testing.Http.allUp;
 import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
@@ -29,9 +30,7 @@ class VolumeDeathTest {
   void aKilledVolumeIsDownInMillisecondsAndBackWhenItReturns(@TempDir Path tmp) throws Exception {
     List<ServerProcess> volumes = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        volumes.add(ChildJvm.volume(tmp, i, 0));
-      }
+      volumes.addAll(ChildJvm.volumes(tmp, 3));
       List<String> addresses = volumes.stream().map(v -> "127.0.0.1:" + v.port()).toList();
       // The background check runs once at start, then not for an hour: only the watch can notice.
       MasterConfig config =
@@ -42,11 +41,7 @@ class VolumeDeathTest {
               .checkInterval(Duration.ofHours(1))
               .build();
       try (MasterServer master = MasterServer.start(config)) {
-        for (String a : addresses) {
-          assertTrue(
-              eventually(
-                  Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
-        }
+        assertTrue(allUp(master.baseUrl(), addresses));
         String victim = addresses.get(0);
         Placement placement = config.placement();
         List<String> keys =

@@ -31,6 +31,22 @@ public final class ChildJvm {
    * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in {@code
    * tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
    */
+  /**
+   * Volumes 0..n-1 in their own JVMs, as {@link #volume}; none left running if one fails to start.
+   */
+  public static List<ServerProcess> volumes(Path tmp, int n) throws IOException {
+    List<ServerProcess> started = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        started.add(volume(tmp, i, 0));
+      }
+      return started;
+    } catch (IOException | RuntimeException e) {
+      started.forEach(ServerProcess::close);
+      throw e;
+    }
+  }
+
   public static ServerProcess volume(Path tmp, int i, int port, String... args) throws IOException {
     Path dir = java.nio.file.Files.createDirectories(tmp.resolve("volume" + i));
     List<String> all =

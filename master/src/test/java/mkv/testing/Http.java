@@ -3,6 +3,7 @@ package mkv.testing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -148,5 +149,14 @@ public final class Http {
       // not answering yet
     }
     return "?";
+  }
+
+  /**
+   * Whether the master sees every one of {@code servers} up within 10 s (cold JVMs may be slow).
+   */
+  public static boolean allUp(String masterUrl, List<String> servers) {
+    return eventually(
+        Duration.ofSeconds(10),
+        () -> servers.stream().allMatch(s -> volumeState(masterUrl, s).equals("up")));
   }
 }
