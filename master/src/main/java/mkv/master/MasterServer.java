@@ -82,7 +82,7 @@ public final class MasterServer implements AutoCloseable {
       MasterRouter router = new MasterRouter(
           redirect,
           new ListHandler(index),
-          new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, config.md5(),
+          new PutHandler(index, indexCommit, current, client, async, h, locks, sweeper, rb, config.md5(),
               config.minReplicas(), config.stallTimeout()),
           new DeleteHandler(index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
           new VolumesHandler(h, rb, current),
@@ -115,10 +115,15 @@ public final class MasterServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+      Rebalancer finalRb = rb;
       bg.execute(() -> {
         int n = sweeper.sweepAll();
         if (n > 0) {
           LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
+        }
+        int staged = finalRb.settleAll();
+        if (staged > 0) {
+          LOG.info("start-up: " + staged + " overwritten keys to move home from their staging folders");
         }
       });
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);

@@ -23,6 +23,11 @@ final class RedirectHandler {
   static final HttpString CONTENT_MD5 = new HttpString("Content-Md5");
   static final HttpString KEY_VOLUMES = new HttpString("Key-Volumes");
   static final HttpString KEY_BALANCE = new HttpString("Key-Balance");
+  /** A request header asking for the three below on the 302: what the S3 gateway answers HEAD with. */
+  static final HttpString DETAIL = new HttpString("Mkv-Detail");
+  static final HttpString SIZE = new HttpString("Mkv-Size");
+  static final HttpString CREATED = new HttpString("Mkv-Created");
+  static final HttpString META = new HttpString("Mkv-Meta");
 
   private final VolumeHealth health;
   private final String fallback;
@@ -32,7 +37,8 @@ final class RedirectHandler {
    * A live key's answer, computed once from its record: the holders, with the server each names
    * and the URL of the value there, and the headers.
    */
-  private record Answer(String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
+  private record Answer(String[] servers, String[] urls, String md5, String keyVolumes, String balance, String size,
+      String created, String meta) {}
 
   RedirectHandler(Index index, CurrentPlacement placement, VolumeHealth health, String fallback, boolean md5) {
     this.health = health;
@@ -55,7 +61,8 @@ final class RedirectHandler {
     // A record placed by this very placement is balanced; only others need the md5 ranking again.
     boolean balanced = placement.fingerprint().equals(record.placement()) || placement.isBalanced(key, record.replicas());
     return new Answer(servers, urls, md5 ? record.md5() : null, String.join(",", record.replicas()),
-        balanced ? "balanced" : "unbalanced");
+        balanced ? "balanced" : "unbalanced", Long.toString(record.size()), Long.toString(record.created()),
+        record.meta());
   }
 
   /** The cache of answers, for its hit counts. */
@@ -82,6 +89,13 @@ final class RedirectHandler {
     }
     headers.put(KEY_VOLUMES, answer.keyVolumes());
     headers.put(KEY_BALANCE, answer.balance());
+    if (exchange.getRequestHeaders().contains(DETAIL)) {
+      headers.put(SIZE, answer.size());
+      headers.put(CREATED, answer.created());
+      if (answer.meta() != null) {
+        headers.put(META, answer.meta());
+      }
+    }
     redirect(exchange, location);
   }
 

@@ -80,7 +80,8 @@ public final class KeyMover {
         leaving.add(r);
       }
     }
-    return new Record(record.state(), want, size, md5, record.created(), List.of(), placement, leaving);
+    return new Record(record.state(), want, size, md5, record.created(), List.of(), placement, leaving,
+        record.meta());
   }
 
   /**

@@ -32,7 +32,7 @@ public final class PendingResolver {
   public Outcome resolve(String key, Record record) {
     if (complete(key, record)) {
       index.put(key, new Record(Record.State.LIVE, record.replicas(), record.size(), record.md5(), record.created(),
-          List.of(), record.placement()), true);
+          List.of(), record.placement(), record.leaving(), record.meta()), true);
       return Outcome.COMPLETED;
     }
     if (!removeCopies(key, record)) {

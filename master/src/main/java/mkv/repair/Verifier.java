@@ -143,7 +143,7 @@ public final class Verifier {
     List<VolumeWalker.Shard> shards = new ArrayList<>();
     for (String server : placement.volumes()) {
       try {
-        shards.addAll(walker.shards(server));
+        shards.addAll(walker.shards(server, true));
       } catch (VolumeException e) {
         unreachable(server, e);
       }
@@ -281,7 +281,7 @@ public final class Verifier {
         List<String> stillMissing = new ArrayList<>(record.missing());
         stillMissing.removeAll(targets);
         index.put(key, new Record(record.state(), record.replicas(), w.size(), record.md5(), record.created(),
-            stillMissing, record.placement()), true);
+            stillMissing, record.placement(), record.leaving(), record.meta()), true);
       }
       for (String t : targets) {
         fixed(key, "copied from " + source + " to " + t);
