@@ -5,6 +5,9 @@ import io.undertow.util.Headers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
 
@@ -19,17 +22,39 @@ import mkv.s3.xml.Xml;
 final class BucketHandler {
   static final String BUCKETS = S3Request.INTERNAL + "buckets/";
 
+  /**
+   * How long a bucket seen to exist is believed to, without asking the master again: a PutObject
+   * then costs one request to the master, not two. A bucket deleted through another gateway can
+   * still take objects here for this long (they are there, and listed, if it is created again).
+   */
+  static final long KNOWN_NANOS = TimeUnit.SECONDS.toNanos(2);
+
   private final MasterClient master;
   private final String region;
+  private final Map<String, Long> known = new ConcurrentHashMap<>();
 
   BucketHandler(MasterClient master, String region) {
     this.master = master;
     this.region = region;
   }
 
-  /** Whether bucket {@code name} exists. */
+  /** Whether bucket {@code name} exists (as seen at most {@link #KNOWN_NANOS} ago). */
   boolean exists(String name) throws IOException {
-    return master.locate(BUCKETS + name) != null;
+    Long seen = known.get(name);
+    long now = System.nanoTime();
+    if (seen != null && now - seen < KNOWN_NANOS) {
+      return true;
+    }
+    boolean exists = master.locate(BUCKETS + name) != null;
+    if (exists) {
+      if (known.size() > 10_000) {
+        known.clear(); // bounded: each is one lookup to learn again
+      }
+      known.put(name, now);
+    } else {
+      known.remove(name);
+    }
+    return exists;
   }
 
   /** @throws S3Error NoSuchBucket unless it exists */
@@ -75,7 +100,9 @@ final class BucketHandler {
   }
 
   void head(HttpServerExchange exchange, S3Request r) throws IOException {
-    require(r.bucket);
+    if (master.locate(BUCKETS + r.bucket) == null) { // HeadBucket asks the master itself, always
+      throw S3Error.noSuchBucket(r.bucket);
+    }
     exchange.getResponseHeaders().put(new io.undertow.util.HttpString("x-amz-bucket-region"), regionName());
     Replies.empty(exchange, 200);
   }
@@ -88,7 +115,9 @@ final class BucketHandler {
           r.bucket);
     }
     multipart.abortAll(r.bucket);
+    known.remove(r.bucket);
     master.delete(BUCKETS + r.bucket);
+    known.remove(r.bucket);
     Replies.empty(exchange, 204);
   }
 

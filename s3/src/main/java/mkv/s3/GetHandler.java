@@ -6,8 +6,6 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -15,6 +13,8 @@ import java.util.logging.Logger;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
 import okhttp3.Response;
+import org.xnio.channels.Channels;
+import org.xnio.channels.StreamSinkChannel;
 
 /**
  * GetObject and HeadObject. The master says where the key is (with its size, md5, time and
@@ -28,14 +28,15 @@ final class GetHandler {
       {"response-content-language", "Content-Language"}, {"response-expires", "Expires"},
       {"response-cache-control", "Cache-Control"}, {"response-content-disposition", "Content-Disposition"},
       {"response-content-encoding", "Content-Encoding"}};
-  private static final int BUFFER = 64 * 1024;
 
   private final MasterClient master;
   private final BucketHandler buckets;
+  private final VolumeFetcher fetcher;
 
-  GetHandler(MasterClient master, BucketHandler buckets) {
+  GetHandler(MasterClient master, BucketHandler buckets, VolumeFetcher fetcher) {
     this.master = master;
     this.buckets = buckets;
+    this.fetcher = fetcher;
   }
 
   /** The key's whereabouts; NoSuchKey (or NoSuchBucket) when it does not exist. */
@@ -88,21 +89,46 @@ final class GetHandler {
   private void stream(HttpServerExchange exchange, String storeKey, MasterClient.Located loc, long[] range,
       long length) throws IOException {
     String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
-    try (Response response = openAny(storeKey, loc, rangeHeader)) {
+    try (VolumeFetcher.Fetch fetch = openFast(storeKey, loc, rangeHeader, length)) {
       exchange.setStatusCode(range == null ? 200 : 206);
       exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
-      copy(response.body().byteStream(), exchange.getOutputStream(), length);
-      exchange.getOutputStream().close();
+      StreamSinkChannel out = exchange.getResponseChannel();
+      fetch.transferTo(out);
+      out.shutdownWrites();
+      Channels.flushBlocking(out);
+      exchange.endExchange();
     }
   }
 
-  /**
-   * Opens the value on the replica the master chose, else on each other replica in turn: a volume
-   * down or without the copy costs a fail-over, not the request.
-   *
-   * @throws S3Error 503 when no replica could serve it; NoSuchKey when every one says it is gone
-   */
-  Response openAny(String storeKey, MasterClient.Located loc, String range) throws IOException {
+  /** {@link #openAny} through the {@link VolumeFetcher}: a replica must answer {@code length} bytes. */
+  private VolumeFetcher.Fetch openFast(String storeKey, MasterClient.Located loc, String range, long length)
+      throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<String> urls = urls(storeKey, loc);
+    int gone = 0;
+    for (String url : urls) {
+      VolumeFetcher.Fetch fetch;
+      try {
+        fetch = fetcher.open(url, range);
+      } catch (IOException e) {
+        problems.add(url + ": " + e.getMessage());
+        continue;
+      }
+      int expected = range == null ? 200 : 206;
+      if (fetch.status == expected && fetch.length == length) {
+        return fetch;
+      }
+      fetch.close();
+      if (fetch.status == 404) {
+        gone++;
+      }
+      problems.add(url + ": " + fetch.status + (fetch.status == expected ? " with " + fetch.length + " bytes, not "
+          + length : ""));
+    }
+    return unreadable(storeKey, urls.size(), gone, problems);
+  }
+
+  private static List<String> urls(String storeKey, MasterClient.Located loc) {
     List<String> urls = new ArrayList<>();
     if (loc.location() != null) {
       urls.add(loc.location());
@@ -114,6 +140,25 @@ final class GetHandler {
         urls.add(url);
       }
     }
+    return urls;
+  }
+
+  private static <T> T unreadable(String storeKey, int replicas, int gone, List<String> problems) {
+    if (gone == replicas) {
+      throw S3Error.noSuchKey(storeKey.substring(storeKey.indexOf('/', 1) + 1));
+    }
+    LOG.warning("GET " + storeKey + ": no replica served it: " + String.join("; ", problems));
+    throw S3Error.unavailable("no replica of this key could be read: " + String.join("; ", problems));
+  }
+
+  /**
+   * Opens the value on the replica the master chose, else on each other replica in turn: a volume
+   * down or without the copy costs a fail-over, not the request.
+   *
+   * @throws S3Error 503 when no replica could serve it; NoSuchKey when every one says it is gone
+   */
+  Response openAny(String storeKey, MasterClient.Located loc, String range) throws IOException {
+    List<String> urls = urls(storeKey, loc);
     List<String> problems = new ArrayList<>();
     int gone = 0;
     for (String url : urls) {
@@ -134,11 +179,7 @@ final class GetHandler {
       }
       problems.add(url + ": " + code);
     }
-    if (gone == urls.size()) {
-      throw S3Error.noSuchKey(storeKey.substring(storeKey.indexOf('/', 1) + 1));
-    }
-    LOG.warning("GET " + storeKey + ": no replica served it: " + String.join("; ", problems));
-    throw S3Error.unavailable("no replica of this key could be read: " + String.join("; ", problems));
+    return unreadable(storeKey, urls.size(), gone, problems);
   }
 
   /** The size of a value whose record has none (rebuilt or adopted): a HEAD on a replica. */
@@ -156,16 +197,4 @@ final class GetHandler {
         + Long.toHexString(loc.created()));
   }
 
-  static void copy(InputStream in, OutputStream out, long length) throws IOException {
-    byte[] buf = new byte[BUFFER];
-    long left = length;
-    while (left > 0) {
-      int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-      if (n < 0) {
-        throw new IOException("the replica's answer ended " + left + " bytes short");
-      }
-      out.write(buf, 0, n);
-      left -= n;
-    }
-  }
 }

@@ -223,7 +223,7 @@ final class MasterClient {
 
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
-      byte[] buf = new byte[64 * 1024];
+      byte[] buf = new byte[(int) Math.max(1, Math.min(64 * 1024, length))]; // a small PUT zeroes no 64 KiB
       long left = length;
       while (left > 0) {
         int n = in.read(buf, 0, (int) Math.min(buf.length, left));

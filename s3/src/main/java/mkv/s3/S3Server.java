@@ -29,6 +29,7 @@ public final class S3Server implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService deleters;
   private final Metrics metrics;
+  private final VolumeFetcher fetcher;
   private final int port;
 
   private S3Server(S3Config config) throws IOException {
@@ -39,7 +40,8 @@ public final class S3Server implements AutoCloseable {
     this.deleters = Executors.newFixedThreadPool(8, r -> daemon(r, "s3-delete-" + n.incrementAndGet()));
     MasterClient master = new MasterClient(config.master(), config.connectTimeout(), config.stallTimeout());
     BucketHandler buckets = new BucketHandler(master, config.region());
-    GetHandler gets = new GetHandler(master, buckets);
+    this.fetcher = new VolumeFetcher(config.connectTimeout(), config.stallTimeout(), timer);
+    GetHandler gets = new GetHandler(master, buckets, fetcher);
     PutHandler puts = new PutHandler(master, buckets, gets, timer, config.master());
     MultipartHandler multipart = new MultipartHandler(master, buckets, gets, puts, deleters, timer, config.master(),
         config.uploadGrace());
@@ -123,6 +125,7 @@ public final class S3Server implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     undertow.stop();
+    fetcher.close();
     shutdownPools();
     metrics.close();
     try {
