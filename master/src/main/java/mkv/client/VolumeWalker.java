@@ -51,6 +51,15 @@ public final class VolumeWalker {
    * @throws VolumeException when the server cannot be listed (down, or not speaking autoindex JSON)
    */
   public List<Shard> shards(String server) throws VolumeException {
+    return shards(server, false);
+  }
+
+  /**
+   * {@link #shards(String)}, plus with {@code staging} the shards of the folders where overwrites
+   * stage new values ({@link mkv.layout.Placement#staged}): {@code verify} looks there for orphans;
+   * {@code rebuild} does not, since a staged copy may never have been served.
+   */
+  public List<Shard> shards(String server, boolean staging) throws VolumeException {
     List<AutoindexEntry> root = client.list(server, "/");
     if (root == null) {
       throw new VolumeException(server, 404, "404 listing / (is autoindex on?)", null);
@@ -60,7 +69,7 @@ public final class VolumeWalker {
       if (!e.isDirectory()) {
         continue;
       }
-      if (isSubvolume(e.name())) {
+      if (isSubvolume(e.name()) || staging && mkv.layout.Placement.isStaged("/" + e.name())) {
         String sv = "/" + e.name();
         List<AutoindexEntry> hexes = client.list(server, sv + "/");
         for (AutoindexEntry h : hexes == null ? List.<AutoindexEntry>of() : hexes) {

@@ -8,9 +8,10 @@ import java.util.List;
  * What the index knows of one key: its state, the replicas that hold it, its size and md5.
  *
  * <p>Stored as one line of text, {@code mkv1 STATE SIZE MD5 CREATED REPLICAS MISSING PLACEMENT
- * LEAVING}, readable in a LevelDB dump (records without the last fields, from before they existed,
- * are read too). Values written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too,
- * so its index can be adopted as it is.
+ * LEAVING META}, readable in a LevelDB dump (records without the last fields, from before they
+ * existed, are read too; LEAVING and META are written only when there is something in them). Values
+ * written by minikeyvalue ({@code [DELETED][HASHmd5]vol,vol}) are read too, so its index can be
+ * adopted as it is.
  *
  * @param state whether the key is served
  * @param replicas where the value is (or, while pending, is being written): {@code
@@ -26,6 +27,9 @@ import java.util.List;
  *     recomputing it
  * @param leaving replicas that still hold a copy but are no longer served: a move put the value
  *     elsewhere and deletes these once readers sent to them have had time to fetch it
+ * @param meta what the writer asked to keep with the value ({@code Mkv-Meta}: the S3 gateway's
+ *     Content-Type and user metadata), opaque printable ASCII without spaces, or null. Kept in the
+ *     index only: a rebuild from the volumes cannot restore it
  */
 public record Record(
     State state,
@@ -35,7 +39,8 @@ public record Record(
     long created,
     List<String> missing,
     String placement,
-    List<String> leaving) {
+    List<String> leaving,
+    String meta) {
   private static final String MAGIC = "mkv1";
 
   /** The life of a key. */
@@ -75,6 +80,33 @@ public record Record(
     if (md5 != null && md5.length() != 32) {
       throw new IllegalArgumentException("md5 must be 32 hex digits: " + md5);
     }
+    if (meta != null && !validMeta(meta)) {
+      throw new IllegalArgumentException(
+          "meta must be 1 to "
+              + MAX_META
+              + " printable ASCII characters without "
+              + "spaces, and not '-'");
+    }
+  }
+
+  /** The longest {@link #meta} kept. */
+  public static final int MAX_META = 8192;
+
+  /**
+   * Whether {@code meta} can be kept: 1 to {@link #MAX_META} printable ASCII characters, no space,
+   * not "-".
+   */
+  public static boolean validMeta(String meta) {
+    if (meta.isEmpty() || meta.length() > MAX_META || meta.equals("-")) {
+      return false;
+    }
+    for (int i = 0; i < meta.length(); i++) {
+      char c = meta.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -82,37 +114,47 @@ public record Record(
    * rebuilt or adopted key); the {@code with...} copies fill in what is known.
    */
   public static Record live(List<String> replicas) {
-    return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of());
+    return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of(), null);
   }
 
   /** A record for a write about to begin, of unknown size and md5. */
   public static Record pending(List<String> replicas, long now) {
-    return new Record(State.PENDING, replicas, -1, null, now, List.of(), null, List.of());
+    return new Record(State.PENDING, replicas, -1, null, now, List.of(), null, List.of(), null);
   }
 
   public Record withState(State next) {
-    return new Record(next, replicas, size, md5, created, missing, placement, leaving);
+    return new Record(next, replicas, size, md5, created, missing, placement, leaving, meta);
   }
 
   public Record withSize(long bytes) {
-    return new Record(state, replicas, bytes, md5, created, missing, placement, leaving);
+    return new Record(state, replicas, bytes, md5, created, missing, placement, leaving, meta);
   }
 
   public Record withMd5(String hex) {
-    return new Record(state, replicas, size, hex, created, missing, placement, leaving);
+    return new Record(state, replicas, size, hex, created, missing, placement, leaving, meta);
   }
 
   public Record withCreated(long millis) {
-    return new Record(state, replicas, size, md5, millis, missing, placement, leaving);
+    return new Record(state, replicas, size, md5, millis, missing, placement, leaving, meta);
   }
 
   public Record withMissing(List<String> notYetHolding) {
-    return new Record(state, replicas, size, md5, created, notYetHolding, placement, leaving);
+    return new Record(state, replicas, size, md5, created, notYetHolding, placement, leaving, meta);
   }
 
   /** This record as placed by the placement with {@code fingerprint}. */
   public Record placedBy(String fingerprint) {
-    return new Record(state, replicas, size, md5, created, missing, fingerprint, leaving);
+    return new Record(state, replicas, size, md5, created, missing, fingerprint, leaving, meta);
+  }
+
+  /** This record with {@code meta} (null for none). */
+  public Record withMeta(String next) {
+    return new Record(state, replicas, size, md5, created, missing, placement, leaving, next);
+  }
+
+  /** This record with the copies on {@code next} leaving (no longer served, to be deleted). */
+  public Record withLeaving(List<String> next) {
+    return new Record(state, replicas, size, md5, created, missing, placement, next, meta);
   }
 
   /**
@@ -120,7 +162,7 @@ public record Record(
    * with the copies on {@code leaving} still to be deleted.
    */
   public Record movedTo(List<String> now, String fingerprint, List<String> leaving) {
-    return new Record(state, now, size, md5, created, List.of(), fingerprint, leaving);
+    return new Record(state, now, size, md5, created, List.of(), fingerprint, leaving, meta);
   }
 
   /** Every replica that may hold a copy: those served, those still to be filled, those leaving. */
@@ -166,7 +208,8 @@ public record Record(
             + join(missing)
             + ' '
             + (placement == null ? "-" : placement)
-            + (leaving.isEmpty() ? "" : ' ' + join(leaving));
+            + (leaving.isEmpty() && meta == null ? "" : ' ' + join(leaving))
+            + (meta == null ? "" : ' ' + meta);
     return line.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -181,7 +224,7 @@ public record Record(
       return decodeMinikeyvalue(s);
     }
     String[] f = s.split(" ", -1);
-    if (f.length < 7 || f.length > 9 || f[1].length() != 1) {
+    if (f.length < 7 || f.length > 10 || f[1].length() != 1) {
       throw new IllegalArgumentException("corrupt index record: " + s);
     }
     String placement = f.length >= 8 && !f[7].equals("-") ? f[7] : null;
@@ -193,7 +236,8 @@ public record Record(
         Long.parseLong(f[4]),
         split(f[6]),
         placement,
-        f.length == 9 ? split(f[8]) : List.of());
+        f.length >= 9 ? split(f[8]) : List.of(),
+        f.length == 10 ? f[9] : null);
   }
 
   // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex,

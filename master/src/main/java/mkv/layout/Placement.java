@@ -193,6 +193,27 @@ public final class Placement {
     return slash < 0 ? replica : replica.substring(0, slash);
   }
 
+  /**
+   * Where an overwrite stages a key's new value: the folder {@code /_overwrite0} or {@code
+   * /_overwrite1} at the root of each of {@code replicas}' volumes, the one not used by {@code
+   * inUse} (the replicas serving the key now), so the copies being served are never touched. A
+   * staged copy lives at {@code {server}/_overwriteN/{hh}/{hh}/{base64(key)}}: outside the
+   * subvolume folders, so {@code rebuild} ignores it, while {@code verify} walks it for orphans.
+   */
+  public static List<String> staged(List<String> replicas, List<String> inUse) {
+    String slot =
+        inUse.stream().anyMatch(r -> r.endsWith(STAGING + "0")) ? STAGING + "1" : STAGING + "0";
+    return replicas.stream().map(r -> server(r) + slot).toList();
+  }
+
+  /** The folder prefix of staged copies (followed by 0 or 1). */
+  public static final String STAGING = "/_overwrite";
+
+  /** Whether {@code replica} names a staging folder ({@link #staged}). */
+  public static boolean isStaged(String replica) {
+    return replica.endsWith(STAGING + "0") || replica.endsWith(STAGING + "1");
+  }
+
   /** The subvolume prefix of a replica's paths: {@code /svXX}, or empty without subvolumes. */
   public static String subvolume(String replica) {
     int slash = replica.indexOf('/');

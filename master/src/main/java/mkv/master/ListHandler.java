@@ -13,7 +13,8 @@ import mkv.index.Record;
 
 /**
  * {@code GET /prefix?list} and {@code ?unlinked}: keys in byte order as {@code {"next": "...",
- * "keys": [...]}}.
+ * "keys": [...]}}. With {@code &detail} (for the S3 gateway's listings), {@code "entries"} replaces
+ * {@code "keys"}: {@code [{"key", "size", "md5", "created", "meta"}]}.
  *
  * <p>With a limit, one page is gathered (so {@code next} can come first); without one, the keys are
  * streamed straight from the index, so ten million keys cost no more memory than ten.
@@ -30,6 +31,7 @@ final class ListHandler {
 
   void handle(HttpServerExchange exchange, KeyRequest request) throws IOException {
     boolean unlinked = request.has("unlinked");
+    boolean detail = request.has("detail");
     int limit = limit(request.query().get("limit"));
     String start = request.query().get("start");
     exchange.startBlocking();
@@ -37,7 +39,7 @@ final class ListHandler {
     try (Index.Scan scan =
         index.scan(request.key(), start == null || start.isEmpty() ? null : start)) {
       if (limit > 0) {
-        List<String> keys = new ArrayList<>();
+        List<Index.Entry> keys = new ArrayList<>();
         String next = "";
         while (scan.hasNext()) {
           Index.Entry e = scan.next();
@@ -48,14 +50,14 @@ final class ListHandler {
             next = e.key();
             break;
           }
-          keys.add(e.key());
+          keys.add(e);
         }
         try (JsonGenerator json = JSON.createGenerator(exchange.getOutputStream())) {
           json.writeStartObject();
           json.writeStringField("next", next);
-          json.writeArrayFieldStart("keys");
-          for (String k : keys) {
-            json.writeString(k);
+          json.writeArrayFieldStart(detail ? "entries" : "keys");
+          for (Index.Entry k : keys) {
+            write(json, k, detail);
           }
           json.writeEndArray();
           json.writeEndObject();
@@ -64,11 +66,11 @@ final class ListHandler {
         try (JsonGenerator json = JSON.createGenerator(exchange.getOutputStream())) {
           json.writeStartObject();
           json.writeStringField("next", ""); // everything follows
-          json.writeArrayFieldStart("keys");
+          json.writeArrayFieldStart(detail ? "entries" : "keys");
           while (scan.hasNext()) {
             Index.Entry e = scan.next();
             if (wanted(e.record(), unlinked)) {
-              json.writeString(e.key());
+              write(json, e, detail);
             }
           }
           json.writeEndArray();
@@ -76,6 +78,25 @@ final class ListHandler {
         }
       }
     }
+  }
+
+  private static void write(JsonGenerator json, Index.Entry e, boolean detail) throws IOException {
+    if (!detail) {
+      json.writeString(e.key());
+      return;
+    }
+    Record r = e.record();
+    json.writeStartObject();
+    json.writeStringField("key", e.key());
+    json.writeNumberField("size", r.size());
+    if (r.md5() != null) {
+      json.writeStringField("md5", r.md5());
+    }
+    json.writeNumberField("created", r.created());
+    if (r.meta() != null) {
+      json.writeStringField("meta", r.meta());
+    }
+    json.writeEndObject();
   }
 
   private static boolean wanted(Record record, boolean unlinked) {

@@ -121,6 +121,7 @@ public final class MasterServer implements AutoCloseable {
                   h,
                   locks,
                   sweeper,
+                  rb,
                   config.md5(),
                   config.minReplicas(),
                   config.stallTimeout()),
@@ -165,11 +166,19 @@ public final class MasterServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
+      Rebalancer finalRb = rb;
       bg.execute(
           () -> {
             int n = sweeper.sweepAll();
             if (n > 0) {
               LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
+            }
+            int staged = finalRb.settleAll();
+            if (staged > 0) {
+              LOG.info(
+                  "start-up: "
+                      + staged
+                      + " overwritten keys to move home from their staging folders");
             }
           });
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);

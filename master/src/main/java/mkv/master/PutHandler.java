@@ -1,6 +1,7 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,12 +38,26 @@ import mkv.sync.GroupCommit;
  * the same thread, and answered from it once the index flush says so; no thread waits anywhere. A
  * larger or chunked body is streamed through a worker thread ({@link #handle}), the master never
  * holding it.
+ *
+ * <p>Three request headers, for writers that speak S3 semantics (the S3 gateway): {@code Mkv-Meta}
+ * is kept in the record and returned with reads; {@code Mkv-Empty: 1} allows an empty value; {@code
+ * Mkv-Overwrite: 1} replaces a live key. An overwrite never touches the copies being served: the
+ * new value is written to a staging folder on the volumes ({@link Placement#staged}), noted as
+ * leaving in the old record first (so a crash leaves it to be deleted, never served), and the
+ * record then switches to the staged copies in one index write, the old copies now leaving. Readers
+ * see the old value or the new one, whole, and the old stays on its volumes until the new one is as
+ * durable as {@code --sync} says. {@link Rebalancer#settle} then moves the value home, like any
+ * move.
  */
 final class PutHandler {
   private static final Logger LOG = Logger.getLogger(PutHandler.class.getName());
 
   /** Bodies up to this size are received whole (one chunk of the streamed path). */
   static final long SMALL = 128 * 1024;
+
+  static final HttpString META = new HttpString("Mkv-Meta");
+  static final HttpString OVERWRITE = new HttpString("Mkv-Overwrite");
+  static final HttpString EMPTY = new HttpString("Mkv-Empty");
 
   private final Index index;
   private final GroupCommit commit;
@@ -52,6 +67,7 @@ final class PutHandler {
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final PendingSweeper sweeper;
+  private final Rebalancer settler;
   private final boolean md5;
   private final int minReplicas;
   private final Duration stallTimeout;
@@ -65,9 +81,11 @@ final class PutHandler {
       VolumeHealth health,
       KeyLocks locks,
       PendingSweeper sweeper,
+      Rebalancer settler,
       boolean md5,
       int minReplicas,
       Duration stallTimeout) {
+    this.settler = settler;
     this.index = index;
     this.commit = commit;
     this.placement = placement;
@@ -85,6 +103,23 @@ final class PutHandler {
   static boolean isSmall(HttpServerExchange exchange) {
     long length = exchange.getRequestContentLength();
     return length > 0 && length <= SMALL;
+  }
+
+  /** What the writer asked beyond minikeyvalue's PUT (the request headers above). */
+  private record Options(String meta, boolean overwrite, boolean empty) {
+    static Options of(HttpServerExchange exchange) {
+      var h = exchange.getRequestHeaders();
+      String meta = h.getFirst(META);
+      if (meta != null && !Record.validMeta(meta)) {
+        throw new HttpError(
+            400,
+            "Mkv-Meta must be 1 to "
+                + Record.MAX_META
+                + " printable ASCII characters "
+                + "without spaces");
+      }
+      return new Options(meta, "1".equals(h.getFirst(OVERWRITE)), "1".equals(h.getFirst(EMPTY)));
+    }
   }
 
   /**
@@ -109,29 +144,47 @@ final class PutHandler {
   }
 
   /**
-   * Writes the key's PENDING record under a key already held; the caller releases the key. Refuses
-   * a live key (403).
+   * Starts a write under a key already held: a PENDING record, or for an overwrite of a live key
+   * the old record with the staged copies noted as leaving. The caller releases the key. Refuses a
+   * live key (403) unless {@code options.overwrite()}.
    */
-  private Pending begin(String key, KeyLocks.Held held, long length, String expectedMd5) {
+  private Pending begin(
+      String key, KeyLocks.Held held, long length, String expectedMd5, Options options) {
     try {
       Record old = index.get(key);
-      if (old != null && old.isLive()) {
+      boolean staged = old != null && old.isLive();
+      if (staged && !options.overwrite()) {
         throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
       return placement.beginWrite(
           () -> {
             Placement now = placement.effective();
-            List<String> replicas = now.replicasFor(key);
-            List<String> targets = targets(replicas);
+            List<String> wanted = now.replicasFor(key);
             long created = System.currentTimeMillis();
+            if (staged) {
+              List<String> replicas = Placement.staged(wanted, old.replicas());
+              List<String> targets = targets(replicas);
+              // Not synced: if a crash loses it, the staged copies are orphans in a folder verify
+              // walks.
+              List<String> leaving = new ArrayList<>(old.leaving());
+              replicas.stream().filter(r -> !leaving.contains(r)).forEach(leaving::add);
+              index.put(key, old.withLeaving(leaving), false);
+              return new Pending(
+                  key, held, old, replicas, targets, created, null, options.meta(), true);
+            }
+            List<String> targets = targets(wanted);
             // Not synced: if a crash loses it, the copies it covered are orphans that no record
             // serves.
             // Size and md5, when the client gave them, let a restart complete the write instead of
             // rolling back.
             Record pending =
-                Record.pending(replicas, created).withSize(length).withMd5(expectedMd5);
+                Record.pending(wanted, created)
+                    .withSize(length)
+                    .withMd5(expectedMd5)
+                    .withMeta(options.meta());
             index.put(key, pending.placedBy(now.fingerprint()), false);
-            return new Pending(key, held, old, replicas, targets, created, now.fingerprint());
+            return new Pending(
+                key, held, old, wanted, targets, created, now.fingerprint(), options.meta(), false);
           });
     } catch (RuntimeException e) {
       held.close();
@@ -171,7 +224,10 @@ final class PutHandler {
     return up;
   }
 
-  /** A write under way: its key held, its PENDING record written; it writes to {@code targets}. */
+  /**
+   * A write under way: its key held, its PENDING record written (or, {@code staged}, the old record
+   * kept with the staged copies leaving); it writes to {@code targets}.
+   */
   private record Pending(
       String key,
       KeyLocks.Held held,
@@ -179,7 +235,9 @@ final class PutHandler {
       List<String> replicas,
       List<String> targets,
       long created,
-      String placement) {}
+      String placement,
+      String meta,
+      boolean staged) {}
 
   /**
    * The LIVE record of a write every required replica took; the failed ones are named as missing.
@@ -210,12 +268,21 @@ final class PutHandler {
               + ", to be repaired: "
               + failure.getMessage());
     }
+    List<String> leaving = List.of();
+    if (p.staged()) {
+      // the old copies (and any still leaving from before) stop being served with this record
+      List<String> old = new ArrayList<>(p.old().everyCopy());
+      old.removeAll(p.replicas());
+      leaving = old;
+    }
     return Record.live(p.replicas())
         .withSize(size)
         .withMd5(md5 ? hexMd5 : null)
         .withCreated(p.created())
         .withMissing(missing)
-        .placedBy(p.placement());
+        .placedBy(p.placement())
+        .withLeaving(leaving)
+        .withMeta(p.meta());
   }
 
   // ---- small values: the IO thread from start to answer ----
@@ -224,12 +291,34 @@ final class PutHandler {
   void handleSmall(HttpServerExchange exchange, String key) {
     String path = pathOf(key);
     String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
+    Options options = Options.of(exchange);
+    if (options.overwrite()) {
+      Record old = index.get(key);
+      if (old != null && old.isLive()) {
+        // an overwrite is staged, switched and settled: worth a worker thread, unlike a plain small
+        // PUT
+        exchange.dispatch(
+            () -> {
+              try {
+                handle(exchange, key);
+              } catch (Exception e) {
+                Failures.answer(exchange, e);
+              }
+            });
+        return;
+      }
+    }
     SmallBody.receive(
-        exchange, stallTimeout, body -> replicate(exchange, key, path, body, expectedMd5));
+        exchange, stallTimeout, body -> replicate(exchange, key, path, body, expectedMd5, options));
   }
 
   private void replicate(
-      HttpServerExchange exchange, String key, String path, byte[] body, String expectedMd5) {
+      HttpServerExchange exchange,
+      String key,
+      String path,
+      byte[] body,
+      String expectedMd5,
+      Options options) {
     String hex = md5 || expectedMd5 != null ? HexFormat.of().formatHex(KeyPath.md5(body)) : null;
     if (expectedMd5 != null && !expectedMd5.equals(hex)) {
       throw new HttpError(
@@ -244,7 +333,7 @@ final class PutHandler {
                     .execute(
                         () -> {
                           try {
-                            replicate(exchange, key, path, body, expectedMd5);
+                            replicate(exchange, key, path, body, expectedMd5, options);
                           } catch (RuntimeException e) {
                             Failures.answer(exchange, e);
                           }
@@ -254,7 +343,12 @@ final class PutHandler {
           SameThreadExecutor.INSTANCE, () -> {}); // a move holds the key: answered when it is done
       return;
     }
-    Pending p = begin(key, held, body.length, expectedMd5);
+    Record current = index.get(key);
+    if (current != null && current.isLive() && options.overwrite()) {
+      held.close();
+      throw new HttpError(409, "the key was written meanwhile; retry the overwrite");
+    }
+    Pending p = begin(key, held, body.length, expectedMd5, options);
     // From here the answer comes from a callback: keep the exchange open past this call.
     exchange.dispatch(
         SameThreadExecutor.INSTANCE,
@@ -305,8 +399,7 @@ final class PutHandler {
                 exchange,
                 () -> {
                   p.held().close();
-                  exchange.setStatusCode(201);
-                  exchange.endExchange();
+                  created(exchange, hex);
                 }),
         e ->
             MasterRouter.onIoThread(
@@ -328,14 +421,20 @@ final class PutHandler {
   void handle(HttpServerExchange exchange, String key) throws IOException {
     String path = pathOf(key);
     long length = exchange.getRequestContentLength();
-    if (length == 0) {
-      throw new HttpError(411, "empty body: a value needs at least one byte");
+    Options options = Options.of(exchange);
+    if (length == 0 && !options.empty()) {
+      throw new HttpError(411, "empty body: a value needs at least one byte (or Mkv-Empty: 1)");
     }
     String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
-    InputStream body = nonEmpty(new BodyStream(exchange, stallTimeout));
-    Pending p = begin(key, locks.take(key, stallTimeout), length, expectedMd5);
+    InputStream body =
+        length == 0
+            ? InputStream.nullInputStream()
+            : options.empty()
+                ? new BodyStream(exchange, stallTimeout)
+                : nonEmpty(new BodyStream(exchange, stallTimeout));
+    Pending p = begin(key, locks.take(key, stallTimeout), length, expectedMd5, options);
+    Written written;
     try (KeyLocks.Held held = p.held()) {
-      Written written;
       try {
         written =
             client.putAll(p.targets(), path, body, length, md5 || expectedMd5 != null, minReplicas);
@@ -348,17 +447,52 @@ final class PutHandler {
         if (e instanceof VolumeException v) {
           health.failed(v);
         }
-        abandoned(key, client.deleteAll(p.targets(), path));
+        List<VolumeException> leftovers = client.deleteAll(p.targets(), path);
+        if (p.staged()) {
+          unstaged(p, leftovers);
+        } else {
+          abandoned(key, leftovers);
+        }
         throw e;
       }
       index.put(key, live(p, written.size(), written.md5(), written.failed()), false);
-      if (p.old() != null) {
+      if (p.old() != null && !p.staged()) {
         staleNotRemoved(key, client.deleteAll(staleReplicas(p), path));
       }
       commit.awaitWrite();
     }
+    if (p.staged()) {
+      settler.settle(key); // the old copies go after a grace, the value moves home
+    }
+    created(exchange, written.md5());
+  }
+
+  /** The 201 of a write, with the value's md5 when known (the S3 gateway's ETag). */
+  private static void created(HttpServerExchange exchange, String hexMd5) {
     exchange.setStatusCode(201);
+    if (hexMd5 != null) {
+      exchange.getResponseHeaders().put(RedirectHandler.CONTENT_MD5, hexMd5);
+    }
     exchange.endExchange();
+  }
+
+  /**
+   * After a failed overwrite removed its staged copies: the old record is served as it was. A
+   * staged copy that could not be removed stays noted as leaving, for the settler to delete later.
+   */
+  private void unstaged(Pending p, List<VolumeException> leftovers) {
+    if (leftovers.isEmpty()) {
+      index.put(p.key(), p.old(), false);
+    } else {
+      LOG.warning(
+          "overwrite of "
+              + p.key()
+              + " failed; a staged copy is removed when "
+              + leftovers.get(0).volume()
+              + " answers again: "
+              + leftovers.get(0).getMessage());
+      settler.settle(p.key());
+    }
   }
 
   /**

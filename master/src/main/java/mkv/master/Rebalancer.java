@@ -563,6 +563,92 @@ final class Rebalancer implements AutoCloseable {
   }
 
   /**
+   * Brings home a key an overwrite staged ({@link Placement#staged}), after the grace that lets
+   * readers sent to the old copies before the switch fetch them: the value is copied from the
+   * staged copies over the old ones where placement wants it (each replaced whole by its volume's
+   * rename; none is served meanwhile), the record switches to them, and the staged copies are
+   * deleted after another grace. A record whose only staged copies are leaving (a failed overwrite)
+   * has them deleted. Retried with a back-off while a volume it needs is down.
+   */
+  void settle(String key) {
+    settle(key, grace.toMillis(), 1000);
+  }
+
+  /** At start-up: settles every key an overwrite left staged (one scan of the index). */
+  int settleAll() {
+    int n = 0;
+    try (Index.Scan scan = index.scan("", null)) {
+      while (scan.hasNext()) {
+        Index.Entry e = scan.next();
+        if (e.record().everyCopy().stream().anyMatch(Placement::isStaged)) {
+          settle(e.key());
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private void settle(String key, long delayMillis, long backoffMillis) {
+    if (closed) {
+      return;
+    }
+    reaper.schedule(
+        () -> {
+          long retry = -1;
+          KeyLocks.Held held = locks.tryTakeForMove(key);
+          if (held == null) {
+            retry = 50; // a write or delete of it is under way: try once it is done
+          } else {
+            try (held) {
+              retry = settleNow(key) ? -1 : backoffMillis;
+            } catch (IOException | RuntimeException e) {
+              LOG.warning(
+                  "key " + key + ": overwrite not settled yet (" + e.getMessage() + "); retrying");
+              retry = backoffMillis;
+            }
+          }
+          if (retry >= 0) {
+            settle(key, retry, Math.min(RETRY_MAX_MILLIS, backoffMillis * 2));
+          }
+        },
+        delayMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Under the key's move lock; false when a volume it needs is down (try later). */
+  private boolean settleNow(String key) throws IOException {
+    Record record = index.get(key);
+    if (record == null
+        || record.state() == Record.State.PENDING
+        || record.state() == Record.State.DELETING) {
+      return true; // deleted meanwhile, or in the hands of a write or delete
+    }
+    if (record.replicas().stream().anyMatch(Placement::isStaged)) {
+      Placement target = current.effective();
+      List<String> want = target.replicasFor(key);
+      if (blocked(record, want) != null) {
+        return false;
+      }
+      List<String> sources =
+          record.holders().stream()
+              .filter(h -> health.state(h) != VolumeHealth.State.DOWN)
+              .toList();
+      Record moved = dropper.copy(key, record, want, target.fingerprint(), sources);
+      index.put(key, moved, false);
+      if (!moved.leaving().isEmpty()) {
+        drop(key, System.nanoTime(), grace.toMillis());
+      }
+    } else if (record.leaving().stream().anyMatch(Placement::isStaged)) {
+      Record dropped =
+          dropper.dropLeaving(key, record, l -> health.state(l) != VolumeHealth.State.DOWN);
+      index.put(key, dropped, false);
+      return dropped.leaving().stream().noneMatch(Placement::isStaged);
+    }
+    return true;
+  }
+
+  /**
    * Deletes the leaving copies of {@code key} after {@code delayMillis}, once its switch is on
    * disk.
    */

@@ -25,6 +25,15 @@ final class RedirectHandler {
   static final HttpString KEY_VOLUMES = new HttpString("Key-Volumes");
   static final HttpString KEY_BALANCE = new HttpString("Key-Balance");
 
+  /**
+   * A request header asking for the three below on the 302: what the S3 gateway answers HEAD with.
+   */
+  static final HttpString DETAIL = new HttpString("Mkv-Detail");
+
+  static final HttpString SIZE = new HttpString("Mkv-Size");
+  static final HttpString CREATED = new HttpString("Mkv-Created");
+  static final HttpString META = new HttpString("Mkv-Meta");
+
   private final VolumeHealth health;
   private final String fallback;
   private final ReadCache<Answer> answers;
@@ -34,7 +43,14 @@ final class RedirectHandler {
    * the URL of the value there, and the headers.
    */
   private record Answer(
-      String[] servers, String[] urls, String md5, String keyVolumes, String balance) {}
+      String[] servers,
+      String[] urls,
+      String md5,
+      String keyVolumes,
+      String balance,
+      String size,
+      String created,
+      String meta) {}
 
   RedirectHandler(
       Index index, CurrentPlacement placement, VolumeHealth health, String fallback, boolean md5) {
@@ -65,7 +81,10 @@ final class RedirectHandler {
         urls,
         md5 ? record.md5() : null,
         String.join(",", record.replicas()),
-        balanced ? "balanced" : "unbalanced");
+        balanced ? "balanced" : "unbalanced",
+        Long.toString(record.size()),
+        Long.toString(record.created()),
+        record.meta());
   }
 
   /** The cache of answers, for its hit counts. */
@@ -92,6 +111,13 @@ final class RedirectHandler {
     }
     headers.put(KEY_VOLUMES, answer.keyVolumes());
     headers.put(KEY_BALANCE, answer.balance());
+    if (exchange.getRequestHeaders().contains(DETAIL)) {
+      headers.put(SIZE, answer.size());
+      headers.put(CREATED, answer.created());
+      if (answer.meta() != null) {
+        headers.put(META, answer.meta());
+      }
+    }
     redirect(exchange, location);
   }
 

@@ -159,7 +159,7 @@ public final class Verifier {
     List<VolumeWalker.Shard> shards = new ArrayList<>();
     for (String server : placement.volumes()) {
       try {
-        shards.addAll(walker.shards(server));
+        shards.addAll(walker.shards(server, true));
       } catch (VolumeException e) {
         unreachable(server, e);
       }

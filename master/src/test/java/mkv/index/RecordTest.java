@@ -49,6 +49,25 @@ class RecordTest {
   }
 
   @Test
+  void metaIsTheTenthFieldAndSurvivesEveryCopy() {
+    Record r =
+        Record.live(List.of("a:1"))
+            .withSize(5)
+            .withCreated(7)
+            .withMeta("content-type=text%2Fplain");
+    assertEquals(
+        "mkv1 L 5 - 7 a:1 - - - content-type=text%2Fplain",
+        new String(r.encode(), StandardCharsets.UTF_8));
+    assertEquals(r, Record.decode(r.encode()));
+    assertEquals(
+        "content-type=text%2Fplain",
+        r.withState(Record.State.UNLINKED).movedTo(List.of("b:2"), "f", List.of("a:1")).meta());
+    assertThrows(IllegalArgumentException.class, () -> r.withMeta("two words"));
+    assertEquals(
+        "content-type=text%2Fplain", r.withMd5(null).withSize(1).withMissing(List.of()).meta());
+  }
+
+  @Test
   void readsRecordsWrittenWithoutThePlacementField() {
     Record r = Record.decode("mkv1 L 3 - 7 a:1,b:2 -".getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("a:1", "b:2"), r.replicas());

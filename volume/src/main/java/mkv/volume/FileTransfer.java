@@ -22,6 +22,7 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   private final String display;
   private long position;
   private long remaining;
+  private boolean headFirst;
 
   private FileTransfer(
       HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
@@ -36,14 +37,28 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
    * Starts sending {@code count} bytes of {@code file} from {@code position}; headers must be set.
    */
   static void start(
-      HttpServerExchange exchange, FileChannel file, long position, long count, String display) {
+      HttpServerExchange exchange, FileChannel file, long position, long count, String display)
+      throws IOException {
     FileTransfer transfer = new FileTransfer(exchange, file, position, count, display);
+    // With the headers still pending, undertow's conduit sends the file to its end whatever the
+    // count:
+    // a range that stops short of the end would send bytes past its Content-Length, which the next
+    // answer on a kept-alive connection would start with. Such a range sends its headers first.
+    transfer.headFirst = position + count < file.size();
     transfer.handleEvent(exchange.getResponseChannel());
   }
 
   @Override
   public void handleEvent(StreamSinkChannel sink) {
     try {
+      if (headFirst) {
+        if (!sink.flush()) {
+          sink.getWriteSetter().set(this);
+          sink.resumeWrites();
+          return;
+        }
+        headFirst = false;
+      }
       while (remaining > 0) {
         // undertow's response conduit reads from the channel's own position while the headers are
         // still pending, despite the explicit one: keep the two in step (found by the range tests)

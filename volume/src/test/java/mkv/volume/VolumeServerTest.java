@@ -68,6 +68,36 @@ class VolumeServerTest {
   }
 
   @Test
+  void rangeStopsAtItsEndOnAKeptAliveConnection() throws IOException {
+    try (Response r = call("PUT", "/r/k", "0123456789abcdef".getBytes(StandardCharsets.UTF_8))) {
+      assertEquals(201, r.code());
+    }
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", volume.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              ("GET /r/k HTTP/1.1\r\nHost: v\r\nRange: bytes=2-5\r\n\r\n"
+                      + "GET /r/k HTTP/1.1\r\nHost: v\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      byte[] all = new byte[4096];
+      int n = 0;
+      String text = "";
+      for (int reads = 0; reads < 100 && !text.endsWith("0123456789abcdef"); reads++) {
+        int k = s.getInputStream().read(all, n, all.length - n);
+        if (k < 0) {
+          break;
+        }
+        n += k;
+        text = new String(all, 0, n, StandardCharsets.US_ASCII);
+      }
+      // the 206 carries exactly its 4 bytes, and the next answer starts right after them
+      assertTrue(
+          text.matches("(?s)HTTP/1.1 206 .*\r\n\r\n2345HTTP/1.1 200 .*\r\n\r\n0123456789abcdef"),
+          text);
+    }
+  }
+
+  @Test
   void addressesUseTheBoundPort() {
     assertTrue(volume.port() > 0);
     assertEquals("127.0.0.1:" + volume.port(), volume.address());

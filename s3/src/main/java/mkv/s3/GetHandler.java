@@ -1,0 +1,219 @@
+package mkv.s3;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.DateUtils;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.logging.Logger;
+import mkv.layout.KeyPath;
+import mkv.s3.xml.S3Error;
+import okhttp3.Response;
+import org.xnio.channels.Channels;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * GetObject and HeadObject. The master says where the key is (with its size, md5, time and
+ * metadata, so a HEAD or a failed precondition never touches a volume); a GET then streams the
+ * bytes from a replica itself, since S3 clients do not follow redirects. A replica that is down, or
+ * lacks the copy, is passed over for the next one before the first byte is sent.
+ */
+final class GetHandler {
+  private static final Logger LOG = Logger.getLogger(GetHandler.class.getName());
+  private static final String[][] OVERRIDES = {
+    {"response-content-type", "Content-Type"},
+    {"response-content-language", "Content-Language"},
+    {"response-expires", "Expires"},
+    {"response-cache-control", "Cache-Control"},
+    {"response-content-disposition", "Content-Disposition"},
+    {"response-content-encoding", "Content-Encoding"}
+  };
+
+  private final MasterClient master;
+  private final BucketHandler buckets;
+  private final VolumeFetcher fetcher;
+
+  GetHandler(MasterClient master, BucketHandler buckets, VolumeFetcher fetcher) {
+    this.master = master;
+    this.buckets = buckets;
+    this.fetcher = fetcher;
+  }
+
+  /** The key's whereabouts; NoSuchKey (or NoSuchBucket) when it does not exist. */
+  MasterClient.Located locate(String bucket, String key) throws IOException {
+    MasterClient.Located loc = master.locate("/" + bucket + "/" + key);
+    if (loc == null) {
+      buckets.require(bucket);
+      throw S3Error.noSuchKey(key);
+    }
+    return loc;
+  }
+
+  void handle(HttpServerExchange exchange, S3Request r, boolean head) throws IOException {
+    MasterClient.Located loc = locate(r.bucket, r.key);
+    long size = loc.size() >= 0 ? loc.size() : sizeFromReplica(r.storeKey(), loc);
+    String etag = etag(loc);
+    Long modified = loc.created() > 0 ? loc.created() : null;
+    int status = Conditions.check(r, etag, modified);
+    HeaderMap out = exchange.getResponseHeaders();
+    out.put(Replies.ETAG, etag);
+    if (modified != null) {
+      out.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(modified)));
+    }
+    if (status == 304) {
+      Replies.empty(exchange, 304);
+      return;
+    }
+    ObjectMeta.decode(loc.meta()).apply(out);
+    for (String[] o : OVERRIDES) {
+      String v = r.param(o[0]);
+      if (v != null) {
+        out.put(HttpString.tryFromString(o[1]), v);
+      }
+    }
+    out.put(Headers.ACCEPT_RANGES, "bytes");
+    long[] range = Ranges.parse(r.header("Range"), size);
+    if (range != null) {
+      out.put(Headers.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);
+    }
+    long length = range == null ? size : range[1] - range[0] + 1;
+    if (head) {
+      exchange.setStatusCode(range == null ? 200 : 206);
+      out.put(Headers.CONTENT_LENGTH, length);
+      exchange.endExchange();
+      return;
+    }
+    stream(exchange, r.storeKey(), loc, range, length);
+  }
+
+  private void stream(
+      HttpServerExchange exchange,
+      String storeKey,
+      MasterClient.Located loc,
+      long[] range,
+      long length)
+      throws IOException {
+    String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
+    try (VolumeFetcher.Fetch fetch = openFast(storeKey, loc, rangeHeader, length)) {
+      exchange.setStatusCode(range == null ? 200 : 206);
+      exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+      StreamSinkChannel out = exchange.getResponseChannel();
+      fetch.transferTo(out);
+      out.shutdownWrites();
+      Channels.flushBlocking(out);
+      exchange.endExchange();
+    }
+  }
+
+  /**
+   * {@link #openAny} through the {@link VolumeFetcher}: a replica must answer {@code length} bytes.
+   */
+  private VolumeFetcher.Fetch openFast(
+      String storeKey, MasterClient.Located loc, String range, long length) throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<String> urls = urls(storeKey, loc);
+    int gone = 0;
+    for (String url : urls) {
+      VolumeFetcher.Fetch fetch;
+      try {
+        fetch = fetcher.open(url, range);
+      } catch (IOException e) {
+        problems.add(url + ": " + e.getMessage());
+        continue;
+      }
+      int expected = range == null ? 200 : 206;
+      if (fetch.status == expected && fetch.length == length) {
+        return fetch;
+      }
+      fetch.close();
+      if (fetch.status == 404) {
+        gone++;
+      }
+      problems.add(
+          url
+              + ": "
+              + fetch.status
+              + (fetch.status == expected
+                  ? " with " + fetch.length + " bytes, not " + length
+                  : ""));
+    }
+    return unreadable(storeKey, urls.size(), gone, problems);
+  }
+
+  private static List<String> urls(String storeKey, MasterClient.Located loc) {
+    List<String> urls = new ArrayList<>();
+    if (loc.location() != null) {
+      urls.add(loc.location());
+    }
+    String path = KeyPath.of(storeKey);
+    for (String replica : loc.replicas()) {
+      String url = "http://" + replica + path;
+      if (!urls.contains(url)) {
+        urls.add(url);
+      }
+    }
+    return urls;
+  }
+
+  private static <T> T unreadable(String storeKey, int replicas, int gone, List<String> problems) {
+    if (gone == replicas) {
+      throw S3Error.noSuchKey(storeKey.substring(storeKey.indexOf('/', 1) + 1));
+    }
+    LOG.warning("GET " + storeKey + ": no replica served it: " + String.join("; ", problems));
+    throw S3Error.unavailable(
+        "no replica of this key could be read: " + String.join("; ", problems));
+  }
+
+  /**
+   * Opens the value on the replica the master chose, else on each other replica in turn: a volume
+   * down or without the copy costs a fail-over, not the request.
+   *
+   * @throws S3Error 503 when no replica could serve it; NoSuchKey when every one says it is gone
+   */
+  Response openAny(String storeKey, MasterClient.Located loc, String range) throws IOException {
+    List<String> urls = urls(storeKey, loc);
+    List<String> problems = new ArrayList<>();
+    int gone = 0;
+    for (String url : urls) {
+      Response response;
+      try {
+        response = master.open(url, range);
+      } catch (IOException e) {
+        problems.add(url + ": " + e.getMessage());
+        continue;
+      }
+      int code = response.code();
+      if (code == 200 && range == null || code == 206 && range != null) {
+        return response;
+      }
+      response.close();
+      if (code == 404) {
+        gone++;
+      }
+      problems.add(url + ": " + code);
+    }
+    return unreadable(storeKey, urls.size(), gone, problems);
+  }
+
+  /** The size of a value whose record has none (rebuilt or adopted): a HEAD on a replica. */
+  private long sizeFromReplica(String storeKey, MasterClient.Located loc) throws IOException {
+    try (Response response = openAny(storeKey, loc, "bytes=0-0")) {
+      String cr = response.header("Content-Range", "");
+      int slash = cr.lastIndexOf('/');
+      return slash < 0 ? response.body().contentLength() : Long.parseLong(cr.substring(slash + 1));
+    }
+  }
+
+  static String etag(MasterClient.Located loc) {
+    // A record without md5 (--no-md5, or rebuilt without --md5): stable for the value's life
+    // anyway.
+    return Replies.etag(
+        loc.md5() != null
+            ? loc.md5()
+            : Long.toHexString(loc.size()) + "-" + Long.toHexString(loc.created()));
+  }
+}

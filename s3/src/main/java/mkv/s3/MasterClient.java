@@ -1,0 +1,264 @@
+package mkv.s3;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mkv.s3.auth.SigV4;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSink;
+
+/**
+ * The gateway's one HTTP client, to the master and to the volumes it points at: where a key is
+ * (with its size, md5 and metadata), listing pages, streamed writes, deletes. Every call is
+ * bounded: connecting by the connect timeout, and any transfer that makes no progress by the stall
+ * timeout.
+ */
+final class MasterClient {
+  static final MediaType OCTETS = MediaType.get("application/octet-stream");
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private final String base;
+  private final OkHttpClient http;
+
+  MasterClient(String base, Duration connect, Duration stall) {
+    this.base = base;
+    this.http =
+        new OkHttpClient.Builder()
+            .connectTimeout(connect)
+            .readTimeout(stall)
+            .writeTimeout(stall)
+            .followRedirects(false)
+            .retryOnConnectionFailure(
+                true) // stale pooled connections; one-shot bodies are never retried
+            .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            .build();
+  }
+
+  OkHttpClient http() {
+    return http;
+  }
+
+  /**
+   * Where a key is, as the master's 302 says.
+   *
+   * @param location the replica URL the master chose
+   * @param replicas every replica of the record ({@code host:port[/folder]}), for fail-over
+   * @param md5 lowercase hex, or null when the master keeps none
+   * @param size bytes, -1 when unknown
+   * @param created epoch milliseconds, 0 when unknown
+   * @param meta the {@code Mkv-Meta} kept with the value, or null
+   */
+  record Located(
+      String location, List<String> replicas, String md5, long size, long created, String meta) {}
+
+  /** The key's whereabouts, or null when it does not exist (or is unlinked). */
+  Located locate(String key) throws IOException {
+    Request r = new Request.Builder().url(base + path(key)).header("Mkv-Detail", "1").get().build();
+    try (Response response = http.newCall(r).execute()) {
+      if (response.code() == 404) {
+        return null;
+      }
+      if (response.code() != 302) {
+        throw failure(response);
+      }
+      String volumes = response.header("Key-Volumes", "");
+      return new Located(
+          response.header("Location"),
+          volumes.isEmpty() ? List.of() : List.of(volumes.split(",")),
+          response.header("Content-Md5"),
+          number(response.header("Mkv-Size"), -1),
+          number(response.header("Mkv-Created"), 0),
+          response.header("Mkv-Meta"));
+    }
+  }
+
+  /** One entry of a detailed listing. */
+  record Entry(String key, long size, String md5, long created, String meta) {}
+
+  /** A listing page: its entries, and the key the next page starts at ("" when done). */
+  record Page(List<Entry> entries, String next) {}
+
+  /**
+   * The live keys starting with {@code prefix}, from {@code start} (inclusive, or null), at most
+   * {@code limit}.
+   */
+  Page list(String prefix, String start, int limit) throws IOException {
+    String url =
+        base
+            + path(prefix)
+            + "?list&detail&limit="
+            + limit
+            + (start == null || start.isEmpty() ? "" : "&start=" + SigV4.uriEncode(start, true));
+    try (Response response = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+      if (response.code() != 200) {
+        throw failure(response);
+      }
+      var tree = JSON.readTree(response.body().byteStream());
+      List<Entry> entries = new ArrayList<>();
+      for (var e : tree.path("entries")) {
+        entries.add(
+            new Entry(
+                e.path("key").asText(),
+                e.path("size").asLong(-1),
+                e.hasNonNull("md5") ? e.get("md5").asText() : null,
+                e.path("created").asLong(0),
+                e.hasNonNull("meta") ? e.get("meta").asText() : null));
+      }
+      return new Page(entries, tree.path("next").asText(""));
+    }
+  }
+
+  /** What a write stored: its md5 (the ETag). */
+  record Stored(String md5) {}
+
+  /**
+   * Streams {@code body} ({@code length} bytes, known in advance) to {@code key} through the
+   * master. A body that fails (its checks, or the client's connection) ends the upload short: the
+   * master keeps nothing.
+   *
+   * @param overwrite whether a live key may be replaced ({@code Mkv-Overwrite})
+   * @throws MasterException the master's refusal (400 on a Content-MD5 mismatch, 409, 414, 5xx)
+   */
+  Stored put(
+      String key, InputStream body, long length, String contentMd5, String meta, boolean overwrite)
+      throws IOException {
+    Request.Builder b =
+        new Request.Builder().url(base + path(key)).put(new StreamBody(body, length));
+    if (contentMd5 != null) {
+      b.header("Content-MD5", contentMd5);
+    }
+    if (meta != null) {
+      b.header("Mkv-Meta", meta);
+    }
+    if (overwrite) {
+      b.header("Mkv-Overwrite", "1");
+    }
+    if (length == 0) {
+      b.header("Mkv-Empty", "1");
+    }
+    try (Response response = http.newCall(b.build()).execute()) {
+      if (response.code() != 201) {
+        throw failure(response);
+      }
+      return new Stored(response.header("Content-Md5"));
+    }
+  }
+
+  /**
+   * Deletes {@code key}; false when it did not exist. With {@code --protect} on the master, unlinks
+   * it instead.
+   */
+  boolean delete(String key) throws IOException {
+    Request r = new Request.Builder().url(base + path(key)).delete().build();
+    try (Response response = http.newCall(r).execute()) {
+      if (response.code() == 204) {
+        return true;
+      }
+      if (response.code() == 404) {
+        return false;
+      }
+      if (response.code() == 403) {
+        response.close();
+        return unlink(key); // --protect: S3's delete becomes the soft delete it allows
+      }
+      throw failure(response);
+    }
+  }
+
+  private boolean unlink(String key) throws IOException {
+    Request r = new Request.Builder().url(base + path(key)).method("UNLINK", null).build();
+    try (Response response = http.newCall(r).execute()) {
+      if (response.code() == 204 || response.code() == 404) {
+        return response.code() == 204;
+      }
+      throw failure(response);
+    }
+  }
+
+  /** Opens a replica's copy; the caller closes the response. */
+  Response open(String url, String range) throws IOException {
+    Request.Builder b = new Request.Builder().url(url).get();
+    if (range != null) {
+      b.header("Range", range);
+    }
+    return http.newCall(b.build()).execute();
+  }
+
+  /** The URL path of a key, percent-encoded ({@code /} kept). */
+  static String path(String key) {
+    return SigV4.uriEncode(key, false);
+  }
+
+  private static long number(String s, long otherwise) {
+    try {
+      return s == null ? otherwise : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return otherwise;
+    }
+  }
+
+  private static MasterException failure(Response response) {
+    String line = "";
+    try {
+      String body = response.body().string().strip();
+      line = body.length() > 300 ? body.substring(0, 300) : body;
+    } catch (IOException ignored) {
+      // the status says enough
+    }
+    return new MasterException(
+        response.code(), "master: " + response.code() + (line.isEmpty() ? "" : " " + line));
+  }
+
+  /** A one-shot streamed body of known length. */
+  private static final class StreamBody extends RequestBody {
+    private final InputStream in;
+    private final long length;
+
+    StreamBody(InputStream in, long length) {
+      this.in = in;
+      this.length = length;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return OCTETS;
+    }
+
+    @Override
+    public long contentLength() {
+      return length;
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      byte[] buf =
+          new byte[(int) Math.max(1, Math.min(64 * 1024, length))]; // a small PUT zeroes no 64 KiB
+      long left = length;
+      while (left > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          throw new java.io.EOFException("the body ended " + left + " bytes short");
+        }
+        sink.write(buf, 0, n);
+        left -= n;
+      }
+    }
+  }
+}

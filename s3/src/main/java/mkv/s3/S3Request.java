@@ -1,0 +1,147 @@
+package mkv.s3;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import mkv.s3.auth.Auth;
+import mkv.s3.auth.SignedRequest;
+import mkv.s3.xml.S3Error;
+
+/**
+ * One S3 request, path-style: {@code /} (the service), {@code /bucket}, or {@code /bucket/key}, the
+ * key percent-decoded (any UTF-8 key), the query decoded, and what its signature covers.
+ */
+final class S3Request {
+  /**
+   * Where the gateway keeps its own records: bucket names cannot start with '_', so no object key
+   * can collide.
+   */
+  static final String INTERNAL = "/_s3/";
+
+  final HttpServerExchange exchange;
+  final String method;
+  final String bucket;
+  final String key;
+  final Map<String, String> query;
+  final SignedRequest signed;
+  Auth auth;
+
+  private S3Request(
+      HttpServerExchange exchange,
+      String bucket,
+      String key,
+      Map<String, String> query,
+      SignedRequest signed) {
+    this.exchange = exchange;
+    this.method = exchange.getRequestMethod().toString();
+    this.bucket = bucket;
+    this.key = key;
+    this.query = query;
+    this.signed = signed;
+  }
+
+  static S3Request parse(HttpServerExchange exchange) {
+    String raw = exchange.getRequestPath();
+    String rawQuery = exchange.getQueryString();
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (HeaderValues h : exchange.getRequestHeaders()) {
+      headers.put(h.getHeaderName().toString().toLowerCase(Locale.ROOT), new ArrayList<>(h));
+    }
+    SignedRequest signed =
+        new SignedRequest(exchange.getRequestMethod().toString(), raw, rawQuery, headers);
+    String bucket = null;
+    String key = null;
+    if (raw.length() > 1) {
+      int slash = raw.indexOf('/', 1);
+      bucket = decode(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
+      if (slash >= 0 && slash + 1 < raw.length()) {
+        key = decode(raw.substring(slash + 1));
+      }
+      if (bucket.isEmpty()) {
+        throw S3Error.invalidRequest("path-style requests only: /bucket/key");
+      }
+    }
+    Map<String, String> query = new HashMap<>();
+    if (rawQuery != null && !rawQuery.isEmpty()) {
+      for (String pair : rawQuery.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        query.putIfAbsent(
+            decode(eq < 0 ? pair : pair.substring(0, eq)),
+            eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' ')));
+      }
+    }
+    return new S3Request(exchange, bucket, key, query, signed);
+  }
+
+  /** The store key of this request's object: {@code /bucket/key}. */
+  String storeKey() {
+    return "/" + bucket + "/" + key;
+  }
+
+  boolean has(String param) {
+    return query.containsKey(param);
+  }
+
+  String param(String name) {
+    return query.get(name);
+  }
+
+  String header(String name) {
+    return exchange.getRequestHeaders().getFirst(name);
+  }
+
+  /** What a log line or an error names: {@code /bucket/key}. */
+  String resource() {
+    return bucket == null ? "/" : key == null ? "/" + bucket : storeKey();
+  }
+
+  /**
+   * Percent-decodes to UTF-8 ({@code +} stays a plus, as in a path).
+   *
+   * @throws S3Error 400 on a malformed escape or bytes that are not UTF-8
+   */
+  static String decode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+        int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
+        if (hi < 0 || lo < 0) {
+          throw S3Error.invalidArgument("malformed percent-encoding in the request");
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw S3Error.invalidArgument("the request's path or query is not UTF-8 once decoded");
+    }
+  }
+}
