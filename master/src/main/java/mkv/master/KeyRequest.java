@@ -1,14 +1,10 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import mkv.http.HttpError;
+import mkv.http.PercentDecoding;
 
 /**
  * A request's key (the percent-decoded path, leading {@code /} included) and query parameters,
@@ -45,41 +41,14 @@ record KeyRequest(String key, Map<String, String> query) {
    * @throws HttpError 400 on a malformed escape or bytes that are not UTF-8
    */
   static String decode(String s, boolean query) {
-    if (s.indexOf('%') < 0 && !(query && s.indexOf('+') >= 0)) {
-      return s;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= s.length()) {
-          throw new HttpError(400, "malformed percent-encoding in " + clip(s));
-        }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          throw new HttpError(400, "malformed percent-encoding in " + clip(s));
-        }
-        out.write(hi << 4 | lo);
-        i += 2;
-      } else if (c == '+' && query) {
-        out.write(' ');
-      } else if (c < 0x80) {
-        out.write(c);
-      } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
-      }
-    }
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(out.toByteArray()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new HttpError(400, "key is not valid UTF-8 once percent-decoded: " + clip(s));
+      return PercentDecoding.decode(s, query);
+    } catch (PercentDecoding.Malformed e) {
+      throw new HttpError(
+          400,
+          e.notUtf8()
+              ? "key is not valid UTF-8 once percent-decoded: " + clip(s)
+              : "malformed percent-encoding in " + clip(s));
     }
   }
 

@@ -2,17 +2,13 @@ package mkv.s3;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import mkv.http.PercentDecoding;
 import mkv.s3.auth.Auth;
 import mkv.s3.auth.SignedRequest;
 import mkv.s3.xml.S3Error;
@@ -114,34 +110,13 @@ final class S3Request {
    * @throws S3Error 400 on a malformed escape or bytes that are not UTF-8
    */
   static String decode(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
-        int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
-        if (hi < 0 || lo < 0) {
-          throw S3Error.invalidArgument("malformed percent-encoding in the request");
-        }
-        out.write(hi << 4 | lo);
-        i += 2;
-      } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
-      }
-    }
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(out.toByteArray()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw S3Error.invalidArgument("the request's path or query is not UTF-8 once decoded");
+      return PercentDecoding.decode(s, false);
+    } catch (PercentDecoding.Malformed e) {
+      throw S3Error.invalidArgument(
+          e.notUtf8()
+              ? "the request's path or query is not UTF-8 once decoded"
+              : "malformed percent-encoding in the request");
     }
   }
 }
