@@ -40,7 +40,7 @@ record BenchConfig(
     SyncMode sync) {
 
   static final List<String> ALL =
-      List.of("missing", "redirect", "cycle", "disk", "large", "volume", "list", "ceiling");
+      List.of("missing", "redirect", "cycle", "disk", "large", "volume", "list", "ceiling", "s3");
 
   BenchConfig {
     workloads = List.copyOf(workloads);

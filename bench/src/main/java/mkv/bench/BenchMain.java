@@ -52,7 +52,8 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       description =
           "Comma-separated, from: missing, redirect, cycle, disk (the fsync reference for cycle),"
-              + " large, volume, list, ceiling (default: all).")
+              + " large, volume, list, ceiling, s3 (the S3 gateway against a volume and the master;"
+              + " --cluster only) (default: all).")
   List<String> workloads = BenchConfig.ALL;
 
   @Option(
@@ -215,6 +216,7 @@ public final class BenchMain implements Callable<Integer> {
     try {
       String prefix = Target.newPrefix();
       boolean seedList = cluster && workloads.contains("list");
+      LocalCluster.Gateway gateway = null;
       URI master = url;
       long pid = masterPid;
       InetSocketAddress volume = volumeUrl == null ? null : Http1.addressOf(volumeUrl);
@@ -235,6 +237,9 @@ public final class BenchMain implements Callable<Integer> {
           open.add(c);
         }
         master = URI.create(c.masterUrl());
+        if (workloads.contains("s3")) {
+          gateway = c.startGateway(opts);
+        }
         pid = c.masterPid();
         volume = c.volumes().get(0);
         processes = c.processes();
@@ -273,7 +278,7 @@ public final class BenchMain implements Callable<Integer> {
         }
       }
       Target target = new Target(master, volume, prefix, processes);
-      List<Result> results = run(config, target, server);
+      List<Result> results = run(config, target, server, gateway);
       if (url != null && !keepKeys) {
         System.err.println(
             "bench: deleting the keys this run wrote under "
@@ -325,7 +330,8 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  private List<Result> run(BenchConfig config, Target target, Nginx nginx)
+  private List<Result> run(
+      BenchConfig config, Target target, Nginx nginx, LocalCluster.Gateway gateway)
       throws IOException, InterruptedException {
     List<Result> results = new ArrayList<>();
     for (String w : config.workloads()) {
@@ -343,6 +349,13 @@ public final class BenchMain implements Callable<Integer> {
             System.err.println("bench: ceiling skipped: nginx is not installed (or --no-nginx)");
           } else {
             results.add(GetWorkloads.ceiling(config, nginx));
+          }
+        }
+        case "s3" -> {
+          if (gateway == null) {
+            System.err.println("bench: s3 skipped: it runs with --cluster, which starts a gateway");
+          } else {
+            results.addAll(S3Workload.run(config, target, gateway));
           }
         }
         default -> throw new IllegalStateException(w);

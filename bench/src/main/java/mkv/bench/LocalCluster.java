@@ -53,6 +53,10 @@ final class LocalCluster implements AutoCloseable {
   private final Map<String, Long> processes = new LinkedHashMap<>();
   private final List<InetSocketAddress> addresses = new ArrayList<>();
   private ServerProcess master;
+  private ServerProcess gateway;
+
+  /** An S3 gateway in front of the master, with the keys made up for this run. */
+  record Gateway(InetSocketAddress address, long pid, String access, String secret) {}
 
   private LocalCluster(Path root) {
     this.root = root;
@@ -145,6 +149,36 @@ final class LocalCluster implements AutoCloseable {
     return ServerProcess.java(flags, System.getProperty("java.class.path"), main, args);
   }
 
+  /** Starts an S3 gateway in front of the master (the bench fat jar holds it too). */
+  synchronized Gateway startGateway(List<String> jvmOptions) throws IOException {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    String access = "BENCH" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36).toUpperCase();
+    byte[] secretBytes = new byte[30];
+    random.nextBytes(secretBytes);
+    String secret = java.util.Base64.getEncoder().encodeToString(secretBytes);
+    Path credentials = root.resolve("s3-credentials");
+    Files.writeString(credentials, access + " " + secret + "\n");
+    List<String> args =
+        List.of(
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--master",
+            masterUrl(),
+            "--credentials",
+            credentials.toString());
+    gateway =
+        ServerProcess.start(
+            "s3", java("s3", jvmOptions, "mkv.s3.S3Main", args), root.resolve("s3.log"), STARTUP);
+    processes.put("s3", gateway.pid());
+    return new Gateway(
+        InetSocketAddress.createUnresolved("127.0.0.1", gateway.port()),
+        gateway.pid(),
+        access,
+        secret);
+  }
+
   String masterUrl() {
     return "http://127.0.0.1:" + master.port();
   }
@@ -165,6 +199,10 @@ final class LocalCluster implements AutoCloseable {
   /** Idempotent: also called from the Ctrl-C hook. */
   @Override
   public synchronized void close() {
+    if (gateway != null) {
+      gateway.close();
+      gateway = null;
+    }
     if (master != null) {
       master.close();
       master = null;

@@ -91,6 +91,12 @@ final class S3Request {
     return query.containsKey(param);
   }
 
+  /** Whether the query names a subresource: any parameter but a presigned URL's X-Amz-*. */
+  boolean hasSubresource() {
+    return query.keySet().stream()
+        .anyMatch(k -> !k.regionMatches(true, 0, "X-Amz-", 0, "X-Amz-".length()));
+  }
+
   String param(String name) {
     return query.get(name);
   }

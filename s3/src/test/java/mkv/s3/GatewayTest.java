@@ -196,6 +196,15 @@ class GatewayTest {
   }
 
   @Test
+  void presignedCreateAndDeleteOfABucket() throws IOException {
+    Reply created = Http.put(client.presign("PUT", "/presigned-bucket", 60), new byte[0]);
+    assertEquals(200, created.code(), created.text());
+    assertEquals(200, client.call("HEAD", "/presigned-bucket", null).code());
+    assertEquals(204, Http.delete(client.presign("DELETE", "/presigned-bucket", 60)).code());
+    assertEquals(404, client.call("HEAD", "/presigned-bucket", null).code());
+  }
+
+  @Test
   void copyObjectKeepsOrReplacesMetadata() throws IOException {
     client.call("PUT", "/gwb/src", bytes("copy me"), "Content-Type", "text/x-src");
     Reply copied = client.call("PUT", "/gwb/dst", null, "x-amz-copy-source", "/gwb/src");

@@ -2,6 +2,7 @@ package mkv.s3;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import mkv.s3.auth.Presigner;
 import mkv.s3.auth.SigV4;
 import mkv.testing.Http;
 import okhttp3.MediaType;
@@ -94,32 +96,10 @@ final class TestSigner {
 
   /** A presigned URL for {@code method} on {@code path}, valid {@code seconds}. */
   String presign(String method, String path, long seconds) {
-    String amzDate = AMZ.format(Instant.now());
-    String scope = amzDate.substring(0, 8) + "/us-east-1/s3/aws4_request";
-    String query =
-        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
-            + SigV4.uriEncode(access + "/" + scope, true)
-            + "&X-Amz-Date="
-            + amzDate
-            + "&X-Amz-Expires="
-            + seconds
-            + "&X-Amz-SignedHeaders=host";
     String host = endpoint.substring(endpoint.indexOf("://") + 3);
-    String canonical =
-        SigV4.canonicalRequest(
-            method,
-            path,
-            SigV4.canonicalQuery(query, null),
-            Map.of("host", List.of(host)),
-            List.of("host"),
-            SigV4.UNSIGNED_PAYLOAD);
-    byte[] key = SigV4.signingKey(secret, amzDate.substring(0, 8), "us-east-1", "s3");
     return endpoint
-        + path
-        + "?"
-        + query
-        + "&X-Amz-Signature="
-        + SigV4.hmacHex(key, SigV4.stringToSign(amzDate, scope, canonical));
+        + new Presigner(host, access, secret, "us-east-1")
+            .pathAndQuery(method, path, Duration.ofSeconds(seconds));
   }
 
   static String text(Http.Reply r) {
