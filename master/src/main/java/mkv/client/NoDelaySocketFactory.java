@@ -9,7 +9,7 @@ import javax.net.SocketFactory;
  * Sockets with Nagle's algorithm off. A request goes out as headers then body in separate writes;
  * with Nagle on, the second waits for the volume's delayed ACK of the first (tens of ms per PUT).
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
   @Override
   public Socket createSocket() throws IOException {
     Socket s = new Socket();

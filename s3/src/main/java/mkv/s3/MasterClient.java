@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import mkv.client.NoDelaySocketFactory;
 import mkv.s3.auth.SigV4;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -43,6 +44,8 @@ final class MasterClient {
             .retryOnConnectionFailure(
                 true) // stale pooled connections; one-shot bodies are never retried
             .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            // headers and body go out in separate writes: with Nagle on, the body waits for an ACK
+            .socketFactory(new NoDelaySocketFactory())
             .build();
   }
 
