@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import mkv.cli.AccessLogOption;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.SyncOptions;
@@ -138,12 +139,7 @@ public final class MasterMain implements Callable<Integer> {
               + " see.")
   String adminToken;
 
-  @Option(
-      names = "--access-log",
-      paramLabel = "FILE",
-      description =
-          "Log each request to FILE in the common log format (- for stderr; default: none).")
-  String accessLog;
+  @Mixin AccessLogOption accessLog;
 
   @Option(
       names = "--move-workers",
@@ -177,7 +173,7 @@ public final class MasterMain implements Callable<Integer> {
               .moveRate(moveRate << 20)
               .moveWorkers(moveWorkers)
               .adminToken(adminToken)
-              .accessLog(accessLog)
+              .accessLog(accessLog.file)
               .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());

@@ -4,12 +4,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import mkv.cli.AccessLogOption;
 import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.Version;
 import mkv.s3.auth.Credentials;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mkv s3}: runs an S3 gateway in front of a master until it is stopped. */
@@ -90,12 +92,7 @@ public final class S3Main implements Callable<Integer> {
       description = "Worker threads; each request in flight holds one (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(
-      names = "--access-log",
-      paramLabel = "FILE",
-      description =
-          "Log each request to FILE in the common log format (- for stderr; default: none).")
-  String accessLog;
+  @Mixin AccessLogOption accessLog;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +115,7 @@ public final class S3Main implements Callable<Integer> {
               connectTimeout,
               stallTimeout,
               uploadGrace,
-              accessLog);
+              accessLog.file);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

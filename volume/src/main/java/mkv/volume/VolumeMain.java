@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import mkv.cli.AccessLogOption;
 import mkv.cli.Cli;
 import mkv.cli.SyncOptions;
 import mkv.cli.Version;
@@ -44,12 +45,7 @@ public final class VolumeMain implements Callable<Integer> {
 
   @Mixin SyncOptions sync;
 
-  @Option(
-      names = "--access-log",
-      paramLabel = "FILE",
-      description =
-          "Log each request to FILE in the common log format (- for stderr; default: none).")
-  String accessLog;
+  @Mixin AccessLogOption accessLog;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -66,7 +62,7 @@ public final class VolumeMain implements Callable<Integer> {
     try {
       config =
           new VolumeConfig(
-              dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval, accessLog);
+              dir, host, port, ioThreads, workerThreads, sync.mode, sync.interval, accessLog.file);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
