@@ -51,24 +51,9 @@ final class DeleteHandler {
 
   /** Called on the IO thread. */
   void delete(HttpServerExchange exchange, String key) {
-    KeyLocks.Held held =
-        locks.take(
-            key,
-            () ->
-                exchange
-                    .getIoThread()
-                    .execute(
-                        () -> {
-                          try {
-                            delete(exchange, key);
-                          } catch (RuntimeException e) {
-                            Failures.answer(exchange, e);
-                          }
-                        }));
+    KeyLocks.Held held = locks.takeOnIoThread(exchange, key, () -> delete(exchange, key));
     if (held == null) {
-      exchange.dispatch(
-          SameThreadExecutor.INSTANCE, () -> {}); // a move holds the key: answered when it is done
-      return;
+      return; // a move holds the key: tried again when it is done
     }
     Record record;
     try {

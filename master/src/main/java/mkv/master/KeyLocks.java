@@ -1,5 +1,7 @@
 package mkv.master;
 
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,18 +43,31 @@ final class KeyLocks {
   }
 
   /**
-   * Takes the key for a request that must not block its thread. When a move holds it, returns null
-   * and runs {@code whenFree} once the move has released it (the caller then tries again).
+   * Takes the key for a handler running on {@code exchange}'s IO thread, which must not block. When
+   * a move holds the key, returns null and keeps the exchange open; once the move has released the
+   * key, {@code again} runs on that IO thread (it tries again; a failure there is answered).
    *
    * @throws HttpError 409 when another request holds it
    */
-  Held take(String key, Runnable whenFree) {
+  Held takeOnIoThread(HttpServerExchange exchange, String key, Runnable again) {
     Hold mine = new Hold(key, false);
     Hold move = claim(mine);
     if (move == null) {
       return mine;
     }
-    move.released.thenRun(whenFree);
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {}); // answered when the move is done
+    move.released.thenRun(
+        () ->
+            exchange
+                .getIoThread()
+                .execute(
+                    () -> {
+                      try {
+                        again.run();
+                      } catch (RuntimeException e) {
+                        Failures.answer(exchange, e);
+                      }
+                    }));
     return null;
   }
 

@@ -325,23 +325,10 @@ final class PutHandler {
           400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
     }
     KeyLocks.Held held =
-        locks.take(
-            key,
-            () ->
-                exchange
-                    .getIoThread()
-                    .execute(
-                        () -> {
-                          try {
-                            replicate(exchange, key, path, body, expectedMd5, options);
-                          } catch (RuntimeException e) {
-                            Failures.answer(exchange, e);
-                          }
-                        }));
+        locks.takeOnIoThread(
+            exchange, key, () -> replicate(exchange, key, path, body, expectedMd5, options));
     if (held == null) {
-      exchange.dispatch(
-          SameThreadExecutor.INSTANCE, () -> {}); // a move holds the key: answered when it is done
-      return;
+      return; // a move holds the key: tried again when it is done
     }
     Record current = index.get(key);
     if (current != null && current.isLive() && options.overwrite()) {
