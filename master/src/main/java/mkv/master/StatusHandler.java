@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import mkv.index.Record;
 import mkv.metrics.Metrics;
-import mkv.status.PromText;
 import mkv.status.Sample;
 import mkv.status.Sampler;
 
@@ -103,7 +102,7 @@ final class StatusHandler {
     HealthHandler.Readiness ready = health.readiness();
     m.put("ready", ready.ready());
     m.put("readiness", ready.line());
-    Sample sample = Sample.of(System.nanoTime(), PromText.parse(metrics.scrape()));
+    Sample sample = Sample.of(System.nanoTime(), metrics.totals());
     putRates(m, lastMaster == null ? Sample.Rates.UNKNOWN : sample.since(lastMaster));
     lastMaster = sample;
     Map<String, Object> counts = new LinkedHashMap<>();

@@ -44,6 +44,12 @@ public record Sample(
         m.sum("disk_total_bytes"));
   }
 
+  /** This server's own counters at {@code nanos}: it has no data disk. */
+  public static Sample of(long nanos, mkv.metrics.Metrics.Totals t) {
+    return new Sample(
+        nanos, t.requests(), t.errors(), t.bytesIn(), t.bytesOut(), Double.NaN, Double.NaN);
+  }
+
   /** Per-second rates from {@code before} to this sample (NaN where either is unknown). */
   public Rates since(Sample before) {
     double seconds = (nanos - before.nanos) / 1e9;

@@ -1,5 +1,6 @@
 package mkv.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -89,6 +90,27 @@ public final class Metrics implements AutoCloseable {
     String text = scrape();
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
     exchange.getResponseSender().send(text);
+  }
+
+  /** What this server has answered so far, as its request counters hold it. */
+  public record Totals(double requests, double errors, double bytesIn, double bytesOut) {}
+
+  /** The request counters summed, read from the registry (no scrape, no text to parse). */
+  public Totals totals() {
+    double requests = 0;
+    double errors = 0;
+    for (Counter c : registry.find("mkv.http.requests").counters()) {
+      requests += c.count();
+      String status = c.getId().getTag("status");
+      if (status != null && status.startsWith("5")) {
+        errors += c.count();
+      }
+    }
+    return new Totals(
+        requests,
+        errors,
+        registry.counter("mkv.http.received.bytes").count(),
+        registry.counter("mkv.http.sent.bytes").count());
   }
 
   /** The Prometheus text {@code GET /metrics} answers. */
