@@ -30,15 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullTest {
   @Test
   void fullVolumeIs507NamingItAndOthersKeepWorking(@TempDir Path tmp) throws Exception {
-    Path small = smallDisk(tmp);
-    List<VolumeServer> volumes = new ArrayList<>();
-    try {
-      volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
-      for (int i = 1; i < 3; i++) {
-        volumes.add(
-            VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
-      }
-      List<String> addresses = volumes.stream().map(VolumeServer::address).toList();
+    try (Volumes volumes = Volumes.start(tmp)) {
+      Path small = volumes.small;
+      List<String> addresses = volumes.addresses();
       MasterConfig config =
           MasterConfig.builder(tmp.resolve("index"), addresses).replicas(2).subvolumes(1).build();
       Placement placement = config.placement();
@@ -70,25 +64,14 @@ class DiskFullTest {
             put(master.baseUrl() + onFull.get(1), "small fits").code(),
             "the full volume takes what fits");
       }
-    } finally {
-      for (VolumeServer v : volumes) {
-        v.close();
-      }
-      run("umount", small.toString());
     }
   }
 
   @Test
   void aFullOrReadOnlyVolumeServesReadsButTakesNoWrites(@TempDir Path tmp) throws Exception {
-    Path small = smallDisk(tmp);
-    List<VolumeServer> volumes = new ArrayList<>();
-    try {
-      volumes.add(VolumeServer.start(small, "127.0.0.1", 0));
-      for (int i = 1; i < 3; i++) {
-        volumes.add(
-            VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
-      }
-      List<String> addresses = volumes.stream().map(VolumeServer::address).toList();
+    try (Volumes volumes = Volumes.start(tmp)) {
+      Path small = volumes.small;
+      List<String> addresses = volumes.addresses();
       MasterConfig config =
           MasterConfig.builder(tmp.resolve("index"), addresses)
               .replicas(2)
@@ -129,9 +112,41 @@ class DiskFullTest {
                 () -> mkv.testing.Http.volumeState(url, full).equals("up")));
         assertEquals(201, put(url + onFull.get(1), "after").code());
       }
-    } finally {
-      for (VolumeServer v : volumes) {
+    }
+  }
+
+  /** Three volumes, the first on a 1 MiB tmpfs, unmounted on close. */
+  private static final class Volumes implements AutoCloseable {
+    final Path small;
+    final List<VolumeServer> servers = new ArrayList<>();
+
+    private Volumes(Path small) {
+      this.small = small;
+    }
+
+    static Volumes start(Path tmp) throws IOException, InterruptedException {
+      Volumes v = new Volumes(smallDisk(tmp));
+      try {
+        v.servers.add(VolumeServer.start(v.small, "127.0.0.1", 0));
+        for (int i = 1; i < 3; i++) {
+          v.servers.add(
+              VolumeServer.start(Files.createDirectories(tmp.resolve("v" + i)), "127.0.0.1", 0));
+        }
+        return v;
+      } catch (IOException | RuntimeException e) {
         v.close();
+        throw e;
+      }
+    }
+
+    List<String> addresses() {
+      return servers.stream().map(VolumeServer::address).toList();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      for (VolumeServer server : servers) {
+        server.close();
       }
       run("umount", small.toString());
     }
