@@ -15,9 +15,12 @@ import mkv.s3.xml.S3Error;
 
 /**
  * One S3 request, path-style: {@code /} (the service), {@code /bucket}, or {@code /bucket/key}, the
- * key percent-decoded (any UTF-8 key), the query decoded, and what its signature covers.
+ * key percent-decoded (any UTF-8 key), the query decoded (less a presigned URL's X-Amz-*
+ * parameters), and what its signature covers.
  */
 final class S3Request {
+  private static final String PRESIGNED = "X-Amz-";
+
   /**
    * Where the gateway keeps its own records: bucket names cannot start with '_', so no object key
    * can collide.
@@ -74,9 +77,11 @@ final class S3Request {
           continue;
         }
         int eq = pair.indexOf('=');
-        query.putIfAbsent(
-            decode(eq < 0 ? pair : pair.substring(0, eq)),
-            eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' ')));
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+        if (name.regionMatches(true, 0, PRESIGNED, 0, PRESIGNED.length())) {
+          continue; // a presigned URL's signature (read from the raw query): not an operation's
+        }
+        query.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' ')));
       }
     }
     return new S3Request(exchange, bucket, key, query, signed);
@@ -89,12 +94,6 @@ final class S3Request {
 
   boolean has(String param) {
     return query.containsKey(param);
-  }
-
-  /** Whether the query names a subresource: any parameter but a presigned URL's X-Amz-*. */
-  boolean hasSubresource() {
-    return query.keySet().stream()
-        .anyMatch(k -> !k.regionMatches(true, 0, "X-Amz-", 0, "X-Amz-".length()));
   }
 
   String param(String name) {

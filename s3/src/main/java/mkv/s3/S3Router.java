@@ -167,13 +167,13 @@ final class S3Router implements HttpHandler {
       }
       case "HEAD" -> buckets.head(exchange, r);
       case "PUT" -> {
-        if (r.hasSubresource()) {
+        if (!r.query.isEmpty()) {
           throw S3Error.notImplemented("bucket subresource " + r.query.keySet());
         }
         buckets.create(exchange, r);
       }
       case "DELETE" -> {
-        if (r.hasSubresource()) {
+        if (!r.query.isEmpty()) {
           throw S3Error.notImplemented("bucket subresource " + r.query.keySet());
         }
         buckets.delete(exchange, r, multipart);
