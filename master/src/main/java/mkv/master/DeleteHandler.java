@@ -4,7 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.time.Duration;
-import mkv.client.AsyncVolumeClient;
+import mkv.client.AsyncClient;
 import mkv.client.VolumeException;
 import mkv.http.HttpError;
 import mkv.index.Index;
@@ -20,13 +20,13 @@ import mkv.sync.GroupCommit;
  * record. A crash can therefore never leave a live record whose copies are gone: a delete that
  * fails half way leaves the key unlinked (never served, listed by {@code ?unlinked}), and retrying
  * the DELETE, or {@code verify --repair}, finishes it. DELETE runs on the IO thread from start to
- * answer, the volume requests through {@link AsyncVolumeClient}. A delete of a key being moved
- * waits for the move.
+ * answer, the volume requests through {@link AsyncClient}. A delete of a key being moved waits for
+ * the move.
  */
 final class DeleteHandler {
   private final Index index;
   private final GroupCommit commit;
-  private final AsyncVolumeClient async;
+  private final AsyncClient async;
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final boolean protect;
@@ -35,7 +35,7 @@ final class DeleteHandler {
   DeleteHandler(
       Index index,
       GroupCommit commit,
-      AsyncVolumeClient async,
+      AsyncClient async,
       VolumeHealth health,
       KeyLocks locks,
       boolean protect,

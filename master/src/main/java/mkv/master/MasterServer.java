@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import mkv.client.AsyncVolumeClient;
+import mkv.client.AsyncClient;
 import mkv.client.VolumeClient;
 import mkv.index.Index;
 import mkv.index.PlacementRecord;
@@ -87,7 +87,7 @@ public final class MasterServer implements AutoCloseable {
           .filter(v -> !watched.contains(v))
           .forEach(watched::add);
       VolumeClient client = new VolumeClient(config.voltimeout(), config.stallTimeout());
-      AsyncVolumeClient async = new AsyncVolumeClient(config.voltimeout(), config.stallTimeout());
+      AsyncClient async = new AsyncClient(config.voltimeout(), config.stallTimeout());
       h = new VolumeHealth(watched, client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
       rb =

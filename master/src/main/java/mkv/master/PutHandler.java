@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.logging.Logger;
-import mkv.client.AsyncVolumeClient;
+import mkv.client.AsyncClient;
 import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
@@ -34,10 +34,9 @@ import mkv.sync.GroupCommit;
  * record. A write of a key being moved ({@link Rebalancer}) waits for the move.
  *
  * <p>A value of known length up to {@link #SMALL} is handled on the IO thread from start to answer
- * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncVolumeClient} on
- * the same thread, and answered from it once the index flush says so; no thread waits anywhere. A
- * larger or chunked body is streamed through a worker thread ({@link #handle}), the master never
- * holding it.
+ * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncClient} on the same
+ * thread, and answered from it once the index flush says so; no thread waits anywhere. A larger or
+ * chunked body is streamed through a worker thread ({@link #handle}), the master never holding it.
  *
  * <p>Three request headers, for writers that speak S3 semantics (the S3 gateway): {@code Mkv-Meta}
  * is kept in the record and returned with reads; {@code Mkv-Empty: 1} allows an empty value; {@code
@@ -63,7 +62,7 @@ final class PutHandler {
   private final GroupCommit commit;
   private final CurrentPlacement placement;
   private final VolumeClient client;
-  private final AsyncVolumeClient async;
+  private final AsyncClient async;
   private final VolumeHealth health;
   private final KeyLocks locks;
   private final PendingSweeper sweeper;
@@ -77,7 +76,7 @@ final class PutHandler {
       GroupCommit commit,
       CurrentPlacement placement,
       VolumeClient client,
-      AsyncVolumeClient async,
+      AsyncClient async,
       VolumeHealth health,
       KeyLocks locks,
       PendingSweeper sweeper,

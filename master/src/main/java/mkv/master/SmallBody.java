@@ -3,6 +3,7 @@ package mkv.master;
 import io.undertow.server.HttpServerExchange;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import mkv.client.SourceException;
 import org.xnio.XnioExecutor;
@@ -12,7 +13,7 @@ import org.xnio.XnioExecutor;
  * (for a body this small, taking that long is the same as stalling): a body that does not arrive in
  * time is a 400 and the connection is closed.
  */
-final class SmallBody {
+public final class SmallBody {
   private boolean done;
   private XnioExecutor.Key timer;
 
@@ -23,6 +24,18 @@ final class SmallBody {
    * RuntimeException it throws is answered through {@link Failures}.
    */
   static void receive(HttpServerExchange exchange, Duration stallTimeout, Consumer<byte[]> then) {
+    receive(exchange, stallTimeout, then, Failures::answer);
+  }
+
+  /**
+   * As above, with {@code fail} answering the failures: a RuntimeException {@code then} throws, a
+   * body that broke off, or one that did not arrive in time.
+   */
+  public static void receive(
+      HttpServerExchange exchange,
+      Duration stallTimeout,
+      Consumer<byte[]> then,
+      BiConsumer<HttpServerExchange, Exception> fail) {
     SmallBody b = new SmallBody();
     exchange
         .getRequestReceiver()
@@ -32,13 +45,13 @@ final class SmallBody {
                 try {
                   then.accept(body);
                 } catch (RuntimeException e) {
-                  Failures.answer(x, e);
+                  fail.accept(x, e);
                 }
               }
             },
             (x, e) -> {
               if (b.finish()) {
-                Failures.answer(
+                fail.accept(
                     x, new SourceException("reading the body failed: " + e.getMessage(), e));
               }
             });
@@ -51,7 +64,7 @@ final class SmallBody {
                   () -> {
                     if (b.finish()) {
                       exchange.setPersistent(false);
-                      Failures.answer(
+                      fail.accept(
                           exchange,
                           new SourceException(
                               "the body did not arrive within " + ms + " ms", null));

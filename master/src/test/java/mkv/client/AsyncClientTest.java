@@ -36,17 +36,16 @@ import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 
 /**
- * The non-blocking volume client against a real volume server, and against servers that misbehave
- * on purpose.
+ * The non-blocking client against a real volume server, and against servers that misbehave on
+ * purpose.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class AsyncVolumeClientTest {
+class AsyncClientTest {
   @TempDir static Path dir;
   static VolumeServer volume;
   static XnioWorker worker;
   static XnioIoThread io;
-  static final AsyncVolumeClient CLIENT =
-      new AsyncVolumeClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
+  static final AsyncClient CLIENT = new AsyncClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
   @BeforeAll
   static void start() throws IOException {
@@ -61,7 +60,7 @@ class AsyncVolumeClientTest {
     worker.shutdownNow();
   }
 
-  private static VolumeException await(Consumer<AsyncVolumeClient.Callback> call) throws Exception {
+  private static VolumeException await(Consumer<AsyncClient.Callback> call) throws Exception {
     CompletableFuture<VolumeException> result = new CompletableFuture<>();
     call.accept(
         failure -> {
@@ -151,6 +150,58 @@ class AsyncVolumeClientTest {
           fake.connections.get(),
           "a body up to the close cannot be followed on that connection");
     }
+  }
+
+  @Test
+  void sendCarriesHeadersBothWaysAndAnyStatusIsAReply() throws Exception {
+    String[] seen = new String[1];
+    try (FakeVolume fake =
+        new FakeVolume(
+            request -> {
+              seen[0] = request;
+              return "HTTP/1.1 302 Found\r\nLocation: http://v/x\r\nKey-Volumes: a,b\r\n"
+                  + "Content-Length: 12\r\n\r\nnot here\nyet";
+            })) {
+      CompletableFuture<AsyncClient.Reply> reply = new CompletableFuture<>();
+      CLIENT.send(
+          io,
+          fake.address(),
+          "GET",
+          "/k%20ey",
+          java.util.Map.of("Mkv-Detail", "1"),
+          null,
+          (r, failure) -> {
+            assertNull(failure);
+            reply.complete(r);
+          });
+      AsyncClient.Reply r = reply.get(10, TimeUnit.SECONDS);
+      assertTrue(seen[0].startsWith("GET /k%20ey HTTP/1.1\r\n"), seen[0]);
+      assertTrue(seen[0].contains("\r\nMkv-Detail: 1\r\n"), seen[0]);
+      assertEquals(302, r.status());
+      assertEquals("http://v/x", r.header("location"));
+      assertEquals("a,b", r.header("key-volumes"));
+      assertEquals("not here", r.text());
+    }
+  }
+
+  @Test
+  void sendFailureNamesTheServerNotAReplica() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    CompletableFuture<IOException> failed = new CompletableFuture<>();
+    CLIENT.send(
+        io,
+        "127.0.0.1:" + port,
+        "GET",
+        "/x",
+        java.util.Map.of(),
+        null,
+        (r, failure) -> failed.complete(failure));
+    IOException e = failed.get(10, TimeUnit.SECONDS);
+    assertFalse(e instanceof VolumeException);
+    assertTrue(e.getMessage().startsWith("127.0.0.1:" + port + ": GET failed"), e.getMessage());
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,18 +26,39 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
- * Small requests to volume servers (ours or stock nginx) that block no thread: a PUT of a value
- * held whole, a DELETE. HTTP/1.1 over keep-alive connections owned by the IO thread that asks,
- * which also runs the callback, so a master request and the volume requests it makes share one
- * thread and no hand-off. Bounded like {@link VolumeClient}: connecting by the connect time-out,
- * the whole call by the stall time-out (the values are small, so no progress for that long is the
- * same as no answer).
+ * Small HTTP requests that block no thread: to volume servers (ours or stock nginx), a PUT of a
+ * value held whole or a DELETE; to a master, the S3 gateway's lookups and small writes ({@link
+ * #send}). HTTP/1.1 over keep-alive connections owned by the IO thread that asks, which also runs
+ * the callback, so a request and the requests it makes share one thread and no hand-off. Bounded
+ * like {@link VolumeClient}: connecting by the connect time-out, the whole call by the stall
+ * time-out (the bodies are small, so no progress for that long is the same as no answer).
  */
-public final class AsyncVolumeClient {
+public final class AsyncClient {
   /** The outcome of one call, run on the IO thread that made it: null on success. */
   @FunctionalInterface
   public interface Callback {
     void done(VolumeException failure);
+  }
+
+  /**
+   * An answer to {@link #send}, whatever its status.
+   *
+   * @param headers by lower-case name (the last of a repeated one)
+   * @param text the first line of the body, at most 200 characters
+   */
+  public record Reply(int status, Map<String, String> headers, String text) {
+    public String header(String lowerCaseName) {
+      return headers.get(lowerCaseName);
+    }
+  }
+
+  /**
+   * The outcome of {@link #send}, run on the IO thread that made it: a reply, or the failure to get
+   * one (naming the server).
+   */
+  @FunctionalInterface
+  public interface ReplyCallback {
+    void done(Reply reply, IOException failure);
   }
 
   private static final OptionMap SOCKET = OptionMap.create(Options.TCP_NODELAY, true);
@@ -52,19 +74,35 @@ public final class AsyncVolumeClient {
   private final ThreadLocal<Map<String, ArrayDeque<Connection>>> idle =
       ThreadLocal.withInitial(HashMap::new);
 
-  public AsyncVolumeClient(Duration connectTimeout, Duration stallTimeout) {
+  public AsyncClient(Duration connectTimeout, Duration stallTimeout) {
     this.connectMillis = connectTimeout.toMillis();
     this.stallMillis = stallTimeout.toMillis();
   }
 
   /** Stores {@code value} at {@code path} on {@code replica} ({@code host:port[/svXX]}). */
   public void put(XnioIoThread thread, String replica, String path, byte[] value, Callback done) {
-    start(thread, new Call("PUT", replica, path, value, PUT_OK, done));
+    start(thread, Call.toVolume("PUT", replica, path, value, PUT_OK, done));
   }
 
   /** Deletes {@code path} from {@code replica}; a missing file counts as deleted. */
   public void delete(XnioIoThread thread, String replica, String path, Callback done) {
-    start(thread, new Call("DELETE", replica, path, null, DELETE_OK, done));
+    start(thread, Call.toVolume("DELETE", replica, path, null, DELETE_OK, done));
+  }
+
+  /**
+   * Sends {@code method target} to {@code server} ({@code host:port}) with {@code headers} and
+   * {@code body} (null for none); {@code done} gets the reply whatever its status, or the failure
+   * to get one.
+   */
+  public void send(
+      XnioIoThread thread,
+      String server,
+      String method,
+      String target,
+      Map<String, String> headers,
+      byte[] body,
+      ReplyCallback done) {
+    start(thread, new Call(method, server, target, headers, body, null, done));
   }
 
   /**
@@ -144,9 +182,7 @@ public final class AsyncVolumeClient {
     try {
       address = address(call.server);
     } catch (IllegalArgumentException e) {
-      call.finish(
-          new VolumeException(
-              call.replica, 0, call.method + " failed: bad address " + call.server, e));
+      call.fail(call.method + " failed: bad address " + call.server, e);
       return;
     }
     IoFuture<StreamConnection> future = thread.openStreamConnection(address, null, SOCKET);
@@ -160,26 +196,17 @@ public final class AsyncVolumeClient {
               try {
                 new Connection(thread, call.server, f.get()).begin(call, false);
               } catch (IOException e) {
-                call.finish(
-                    new VolumeException(
-                        call.replica, 0, call.method + " failed: " + e.getMessage(), e));
+                call.fail(call.method + " failed: " + e.getMessage(), e);
               }
             }
             case FAILED ->
-                call.finish(
-                    new VolumeException(
-                        call.replica,
-                        0,
-                        call.method + " failed: connect: " + f.getException().getMessage(),
-                        f.getException()));
+                call.fail(
+                    call.method + " failed: connect: " + f.getException().getMessage(),
+                    f.getException());
             default ->
-                call.finish(
-                    new VolumeException(
-                        call.replica,
-                        0,
-                        "timed out connecting for " + call.method,
-                        new InterruptedIOException(
-                            "connect timed out after " + connectMillis + " ms")));
+                call.fail(
+                    "timed out connecting for " + call.method,
+                    new InterruptedIOException("connect timed out after " + connectMillis + " ms"));
           }
         },
         null);
@@ -195,26 +222,73 @@ public final class AsyncVolumeClient {
   }
 
   /**
-   * One request to one replica, retried once on a new connection if a reused one turns out closed.
+   * One request to one server, retried once on a new connection if a reused one turns out closed.
    */
   private static final class Call {
     final String method;
     final String replica;
     final String server;
     final String target;
+    final Map<String, String> headers;
     final byte[] body;
-    final int[] ok;
-    final Callback done;
+    final int[] ok; // the statuses that are a success; null: every reply is (send)
+    final ReplyCallback done;
     boolean finished;
 
-    Call(String method, String replica, String path, byte[] body, int[] ok, Callback done) {
+    Call(
+        String method,
+        String replica,
+        String target,
+        Map<String, String> headers,
+        byte[] body,
+        int[] ok,
+        ReplyCallback done) {
       this.method = method;
       this.replica = replica;
       this.server = Placement.server(replica);
-      this.target = Placement.subvolume(replica) + path;
+      this.target = target;
+      this.headers = headers;
       this.body = body;
       this.ok = ok;
       this.done = done;
+    }
+
+    /** A call whose reply is a success when its status is one of {@code ok}. */
+    static Call toVolume(
+        String method, String replica, String path, byte[] body, int[] ok, Callback done) {
+      return new Call(
+          method,
+          replica,
+          Placement.subvolume(replica) + path,
+          Map.of(),
+          body,
+          ok,
+          (reply, failure) -> {
+            if (failure != null) {
+              done.done((VolumeException) failure); // made by fail()
+            } else if (!isOk(ok, reply.status())) {
+              String d = reply.text();
+              done.done(
+                  new VolumeException(
+                      replica,
+                      reply.status(),
+                      reply.status() + " on " + method + (d.isEmpty() ? "" : " (" + d + ")"),
+                      null));
+            } else {
+              done.done(null);
+            }
+          });
+    }
+
+    /**
+     * Ends the call without a reply: a VolumeException for a volume, else one naming the server.
+     */
+    void fail(String what, Throwable cause) {
+      finish(
+          null,
+          ok != null
+              ? new VolumeException(replica, 0, what, cause)
+              : new IOException(server + ": " + what, cause));
     }
 
     ByteBuffer[] request() {
@@ -229,15 +303,16 @@ public final class AsyncVolumeClient {
       if (body != null) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
       }
+      headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
       head.append("\r\n");
       ByteBuffer h = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       return body == null ? new ByteBuffer[] {h} : new ByteBuffer[] {h, ByteBuffer.wrap(body)};
     }
 
-    void finish(VolumeException failure) {
+    void finish(Reply reply, IOException failure) {
       if (!finished) {
         finished = true;
-        done.done(failure);
+        done.done(reply, failure);
       }
     }
   }
@@ -270,6 +345,7 @@ public final class AsyncVolumeClient {
     // size line
     boolean trailers;
     final StringBuilder detail = new StringBuilder();
+    Map<String, String> replyHeaders = Map.of();
 
     Connection(XnioIoThread thread, String server, StreamConnection stream) {
       this.thread = thread;
@@ -290,6 +366,7 @@ public final class AsyncVolumeClient {
       trailers = false;
       bodyLeft = 0;
       detail.setLength(0);
+      replyHeaders = Map.of();
       in.clear();
       out = c.request();
       timer = thread.executeAfter(this::stalled, stallMillis, TimeUnit.MILLISECONDS);
@@ -405,6 +482,7 @@ public final class AsyncVolumeClient {
       }
       keepAlive = statusLine[0].equals("HTTP/1.1");
       long length = -1;
+      replyHeaders = call.ok == null ? new HashMap<>() : Map.of();
       for (int i = 1; i < lines.length; i++) {
         String line = lines[i];
         int colon = line.indexOf(':');
@@ -413,6 +491,9 @@ public final class AsyncVolumeClient {
         }
         String name = line.substring(0, colon).trim();
         String value = line.substring(colon + 1).trim();
+        if (call.ok == null) {
+          replyHeaders.put(name.toLowerCase(Locale.ROOT), value);
+        }
         if (name.equalsIgnoreCase("Content-Length")) {
           try {
             length = Long.parseLong(value);
@@ -494,7 +575,7 @@ public final class AsyncVolumeClient {
 
     /** Skips n body bytes, keeping the start of an error body for the message. */
     private void keepBody(int n) {
-      boolean wanted = !isOk(call, status);
+      boolean wanted = call.ok == null || !isOk(call.ok, status);
       for (int i = 0; i < n; i++) {
         byte b = in.get();
         if (wanted && detail.length() < DETAIL_CHARS && b != '\n' && b != '\r') {
@@ -505,35 +586,17 @@ public final class AsyncVolumeClient {
       }
     }
 
-    private static boolean isOk(Call call, int code) {
-      for (int c : call.ok) {
-        if (c == code) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     private void complete(boolean reusable) {
       timer.remove();
       Call c = call;
       call = null;
+      Reply reply = new Reply(status, replyHeaders, detail.toString().strip());
       if (reusable) {
         park();
       } else {
         IoUtils.safeClose(stream);
       }
-      if (isOk(c, status)) {
-        c.finish(null);
-      } else {
-        String d = detail.toString().strip();
-        c.finish(
-            new VolumeException(
-                c.replica,
-                status,
-                status + " on " + c.method + (d.isEmpty() ? "" : " (" + d + ")"),
-                null));
-      }
+      c.finish(reply, null);
     }
 
     /** Back to the pool; a byte or a close from the server while idle closes it. */
@@ -561,12 +624,9 @@ public final class AsyncVolumeClient {
       }
       call = null;
       IoUtils.safeClose(stream);
-      c.finish(
-          new VolumeException(
-              c.replica,
-              0,
-              "timed out on " + c.method,
-              new InterruptedIOException("no answer in " + stallMillis + " ms")));
+      c.fail(
+          "timed out on " + c.method,
+          new InterruptedIOException("no answer in " + stallMillis + " ms"));
     }
 
     private void broken(Exception e) {
@@ -582,8 +642,17 @@ public final class AsyncVolumeClient {
         connect(thread, c);
         return;
       }
-      c.finish(new VolumeException(c.replica, 0, c.method + " failed: " + e.getMessage(), e));
+      c.fail(c.method + " failed: " + e.getMessage(), e);
     }
+  }
+
+  private static boolean isOk(int[] ok, int code) {
+    for (int c : ok) {
+      if (c == code) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static long remaining(ByteBuffer[] buffers) {
