@@ -238,7 +238,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         master = URI.create(c.masterUrl());
         if (workloads.contains("s3")) {
-          gateway = c.startGateway(opts);
+          gateway = c.startGateways(opts);
         }
         pid = c.masterPid();
         volume = c.volumes().get(0);

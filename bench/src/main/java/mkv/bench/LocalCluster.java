@@ -53,10 +53,23 @@ final class LocalCluster implements AutoCloseable {
   private final Map<String, Long> processes = new LinkedHashMap<>();
   private final List<InetSocketAddress> addresses = new ArrayList<>();
   private ServerProcess master;
-  private ServerProcess gateway;
+  private final List<String> localVolumes = new ArrayList<>();
+  private final List<ServerProcess> gateways = new ArrayList<>();
 
-  /** An S3 gateway in front of the master, with the keys made up for this run. */
-  record Gateway(InetSocketAddress address, long pid, String access, String secret) {}
+  /**
+   * The S3 gateways in front of the master, with the keys made up for this run.
+   *
+   * @param address a gateway that relays values from the volumes over HTTP
+   * @param pid its process
+   * @param localReads a gateway that sends values from the volumes' directories ({@code
+   *     --local-volume})
+   */
+  record Gateway(
+      InetSocketAddress address,
+      long pid,
+      String access,
+      String secret,
+      InetSocketAddress localReads) {}
 
   private LocalCluster(Path root) {
     this.root = root;
@@ -103,6 +116,7 @@ final class LocalCluster implements AutoCloseable {
           port = v.port();
         }
         names.add("127.0.0.1:" + port);
+        c.localVolumes.add("127.0.0.1:" + port + "=" + dir);
         c.addresses.add(InetSocketAddress.createUnresolved("127.0.0.1", port));
       }
       if (seed != null) {
@@ -149,8 +163,11 @@ final class LocalCluster implements AutoCloseable {
     return ServerProcess.java(flags, System.getProperty("java.class.path"), main, args);
   }
 
-  /** Starts an S3 gateway in front of the master (the bench fat jar holds it too). */
-  synchronized Gateway startGateway(List<String> jvmOptions) throws IOException {
+  /**
+   * Starts two S3 gateways in front of the master (the bench fat jar holds it too): one relaying
+   * values, one reading the volumes' directories.
+   */
+  synchronized Gateway startGateways(List<String> jvmOptions) throws IOException {
     java.security.SecureRandom random = new java.security.SecureRandom();
     String access = "BENCH" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36).toUpperCase();
     byte[] secretBytes = new byte[30];
@@ -168,15 +185,32 @@ final class LocalCluster implements AutoCloseable {
             masterUrl(),
             "--credentials",
             credentials.toString());
-    gateway =
-        ServerProcess.start(
-            "s3", java("s3", jvmOptions, "mkv.s3.S3Main", args), root.resolve("s3.log"), STARTUP);
-    processes.put("s3", gateway.pid());
+    ServerProcess relay = startGateway("s3", jvmOptions, args);
+    List<String> local = new ArrayList<>(args);
+    for (String v : localVolumes) {
+      local.add("--local-volume");
+      local.add(v);
+    }
+    ServerProcess reads = startGateway("s3-local", jvmOptions, local);
     return new Gateway(
-        InetSocketAddress.createUnresolved("127.0.0.1", gateway.port()),
-        gateway.pid(),
+        InetSocketAddress.createUnresolved("127.0.0.1", relay.port()),
+        relay.pid(),
         access,
-        secret);
+        secret,
+        InetSocketAddress.createUnresolved("127.0.0.1", reads.port()));
+  }
+
+  private ServerProcess startGateway(String name, List<String> jvmOptions, List<String> args)
+      throws IOException {
+    ServerProcess gateway =
+        ServerProcess.start(
+            name,
+            java(name, jvmOptions, "mkv.s3.S3Main", args),
+            root.resolve(name + ".log"),
+            STARTUP);
+    gateways.add(gateway);
+    processes.put(name, gateway.pid());
+    return gateway;
   }
 
   String masterUrl() {
@@ -199,10 +233,8 @@ final class LocalCluster implements AutoCloseable {
   /** Idempotent: also called from the Ctrl-C hook. */
   @Override
   public synchronized void close() {
-    if (gateway != null) {
-      gateway.close();
-      gateway = null;
-    }
+    gateways.forEach(ServerProcess::close);
+    gateways.clear();
     if (master != null) {
       master.close();
       master = null;

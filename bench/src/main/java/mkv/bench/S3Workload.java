@@ -16,9 +16,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code s3} (with {@code --cluster}): the S3 gateway against what it fronts, each pair in one run:
- * GetObject of 1 MiB against a direct GET of the same file from a volume, a small PutObject against
- * the master's PUT, and the gateway's RSS while a 256 MiB PutObject streams through it. Requests
- * are presigned (SigV4 in the query string), so the gateway checks a signature on every one.
+ * GetObject of 1 MiB against a direct GET of the same file from a volume (through a gateway that
+ * relays it, and one that reads the volumes' directories), a small PutObject against the master's
+ * PUT, and the gateway's RSS while a 256 MiB PutObject streams through it. Requests are presigned
+ * (SigV4 in the query string), so the gateway checks a signature on every one.
  */
 final class S3Workload {
   private static final int MIB = 1 << 20;
@@ -59,10 +60,23 @@ final class S3Workload {
     URI volume = URI.create(location);
     List<Result> results = new ArrayList<>();
     Result direct = get(config, "volume GET 1 MiB", Http1.addressOf(volume), volume.getRawPath());
-    Result through =
+    Result relayed =
         get(config, "s3 GetObject 1 MiB", s3, presigner.pathAndQuery("GET", object, VALID));
+    InetSocketAddress local = gateway.localReads();
+    Result fromDisk =
+        get(
+            config,
+            "s3 GetObject 1 MiB local",
+            local,
+            new Presigner(
+                    local.getHostString() + ":" + local.getPort(),
+                    gateway.access(),
+                    gateway.secret(),
+                    "us-east-1")
+                .pathAndQuery("GET", object, VALID));
     results.add(direct);
-    results.add(through.with("vs_reference", ratio(through, direct)));
+    results.add(relayed.with("vs_reference", ratio(relayed, direct)));
+    results.add(fromDisk.with("vs_reference", ratio(fromDisk, direct)));
 
     byte[] kib = new byte[1024];
     AtomicLong n = new AtomicLong();

@@ -38,13 +38,18 @@ final class BucketHandler {
     this.region = region;
   }
 
+  /** Whether bucket {@code name} was seen to exist at most {@link #KNOWN_NANOS} ago. */
+  boolean knownToExist(String name) {
+    Long seen = known.get(name);
+    return seen != null && System.nanoTime() - seen < KNOWN_NANOS;
+  }
+
   /** Whether bucket {@code name} exists (as seen at most {@link #KNOWN_NANOS} ago). */
   boolean exists(String name) throws IOException {
-    Long seen = known.get(name);
-    long now = System.nanoTime();
-    if (seen != null && now - seen < KNOWN_NANOS) {
+    if (knownToExist(name)) {
       return true;
     }
+    long now = System.nanoTime();
     boolean exists = master.locate(BUCKETS + name) != null;
     if (exists) {
       if (known.size() > 10_000) {

@@ -6,21 +6,24 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.logging.Logger;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
+import mkv.volume.FileTransfer;
 import okhttp3.Response;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
  * GetObject and HeadObject. The master says where the key is (with its size, md5, time and
- * metadata, so a HEAD or a failed precondition never touches a volume); a GET then streams the
- * bytes from a replica itself, since S3 clients do not follow redirects. A replica that is down, or
- * lacks the copy, is passed over for the next one before the first byte is sent.
+ * metadata, so a HEAD or a failed precondition never touches a volume); a GET then sends the bytes
+ * itself, since S3 clients do not follow redirects: from a local volume's file when it can ({@link
+ * LocalVolumes}), else relayed from a replica. A replica that is down, or lacks the copy, is passed
+ * over for the next one before the first byte is sent.
  */
 final class GetHandler {
   private static final Logger LOG = Logger.getLogger(GetHandler.class.getName());
@@ -36,11 +39,20 @@ final class GetHandler {
   private final MasterClient master;
   private final BucketHandler buckets;
   private final VolumeFetcher fetcher;
+  private final LocalVolumes local;
+  private final String masterUrl;
 
-  GetHandler(MasterClient master, BucketHandler buckets, VolumeFetcher fetcher) {
+  GetHandler(
+      MasterClient master,
+      BucketHandler buckets,
+      VolumeFetcher fetcher,
+      LocalVolumes local,
+      String masterUrl) {
+    this.masterUrl = masterUrl;
     this.master = master;
     this.buckets = buckets;
     this.fetcher = fetcher;
+    this.local = local;
   }
 
   /** The key's whereabouts; NoSuchKey (or NoSuchBucket) when it does not exist. */
@@ -54,7 +66,19 @@ final class GetHandler {
   }
 
   void handle(HttpServerExchange exchange, S3Request r, boolean head) throws IOException {
-    MasterClient.Located loc = locate(r.bucket, r.key);
+    answer(exchange, r, locate(r.bucket, r.key), head);
+  }
+
+  /**
+   * Answers with the value {@code loc} says where to find. On the IO thread, what would block (a
+   * relayed body, a record without a size) goes to a worker thread.
+   */
+  void answer(HttpServerExchange exchange, S3Request r, MasterClient.Located loc, boolean head)
+      throws IOException {
+    if (loc.size() < 0 && exchange.isInIoThread()) {
+      onWorker(exchange, r, () -> answer(exchange, r, loc, head));
+      return;
+    }
     long size = loc.size() >= 0 ? loc.size() : sizeFromReplica(r.storeKey(), loc);
     String etag = etag(loc);
     Long modified = loc.created() > 0 ? loc.created() : null;
@@ -82,15 +106,51 @@ final class GetHandler {
     }
     long length = range == null ? size : range[1] - range[0] + 1;
     if (head) {
-      exchange.setStatusCode(range == null ? 200 : 206);
-      out.put(Headers.CONTENT_LENGTH, length);
+      status(exchange, range, length);
       exchange.endExchange();
       return;
     }
-    stream(exchange, r.storeKey(), loc, range, length);
+    FileChannel file = local.open(r.storeKey(), loc.replicas(), loc.location(), size);
+    local.counted(file != null);
+    if (file != null) {
+      status(exchange, range, length);
+      FileTransfer.start(exchange, file, range == null ? 0 : range[0], length, r.storeKey());
+    } else if (exchange.isInIoThread()) {
+      onWorker(exchange, r, () -> relay(exchange, r.storeKey(), loc, range, length));
+    } else {
+      relay(exchange, r.storeKey(), loc, range, length);
+    }
   }
 
-  private void stream(
+  /** Work that may block. */
+  @FunctionalInterface
+  interface Blocking {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code work} on a worker thread, answering its failure; the exchange stays open. */
+  void onWorker(HttpServerExchange exchange, S3Request r, Blocking work) {
+    exchange
+        .getConnection()
+        .getWorker()
+        .execute(
+            () -> {
+              try {
+                exchange.startBlocking();
+                work.run();
+              } catch (Exception e) {
+                Failures.answer(exchange, e, r.resource(), masterUrl);
+              }
+            });
+  }
+
+  private static void status(HttpServerExchange exchange, long[] range, long length) {
+    exchange.setStatusCode(range == null ? 200 : 206);
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+  }
+
+  /** Streams the value from a replica over HTTP, failing over before the first byte. */
+  private void relay(
       HttpServerExchange exchange,
       String storeKey,
       MasterClient.Located loc,
@@ -99,8 +159,7 @@ final class GetHandler {
       throws IOException {
     String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
     try (VolumeFetcher.Fetch fetch = openFast(storeKey, loc, rangeHeader, length)) {
-      exchange.setStatusCode(range == null ? 200 : 206);
-      exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+      status(exchange, range, length);
       StreamSinkChannel out = exchange.getResponseChannel();
       fetch.transferTo(out);
       out.shutdownWrites();

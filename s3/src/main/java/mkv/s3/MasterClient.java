@@ -7,17 +7,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import mkv.client.AsyncClient;
 import mkv.client.NoDelaySocketFactory;
 import mkv.s3.auth.SigV4;
 import okhttp3.ConnectionPool;
+import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import org.xnio.XnioIoThread;
 
 /**
  * The gateway's one HTTP client, to the master and to the volumes it points at: where a key is
@@ -31,10 +38,14 @@ final class MasterClient {
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private final String base;
+  private final String server;
   private final OkHttpClient http;
+  private final AsyncClient async;
 
   MasterClient(String base, Duration connect, Duration stall) {
     this.base = base;
+    this.server = base.substring(base.indexOf("://") + 3);
+    this.async = new AsyncClient(connect, stall);
     this.http =
         new OkHttpClient.Builder()
             .connectTimeout(connect)
@@ -66,6 +77,12 @@ final class MasterClient {
   record Located(
       String location, List<String> replicas, String md5, long size, long created, String meta) {}
 
+  /** The outcome of a call made from an IO thread, run on that thread: a value, or the failure. */
+  @FunctionalInterface
+  interface Answer<T> {
+    void done(T value, IOException failure);
+  }
+
   /** The key's whereabouts, or null when it does not exist (or is unlinked). */
   Located locate(String key) throws IOException {
     Request r = new Request.Builder().url(base + path(key)).header("Mkv-Detail", "1").get().build();
@@ -74,17 +91,43 @@ final class MasterClient {
         return null;
       }
       if (response.code() != 302) {
-        throw failure(response);
+        throw failure(response.code(), firstLine(response));
       }
-      String volumes = response.header("Key-Volumes", "");
-      return new Located(
-          response.header("Location"),
-          volumes.isEmpty() ? List.of() : List.of(volumes.split(",")),
-          response.header("Content-Md5"),
-          number(response.header("Mkv-Size"), -1),
-          number(response.header("Mkv-Created"), 0),
-          response.header("Mkv-Meta"));
+      return located(response::header);
     }
+  }
+
+  /** {@link #locate} from an IO thread, blocking none. */
+  void locate(XnioIoThread thread, String key, Answer<Located> then) {
+    async.send(
+        thread,
+        server,
+        "GET",
+        path(key),
+        Map.of("Mkv-Detail", "1"),
+        null,
+        (reply, failed) -> {
+          if (failed != null) {
+            then.done(null, failed);
+          } else if (reply.status() == 404) {
+            then.done(null, null);
+          } else if (reply.status() != 302) {
+            then.done(null, failure(reply.status(), reply.text()));
+          } else {
+            then.done(located(name -> reply.header(name.toLowerCase(Locale.ROOT))), null);
+          }
+        });
+  }
+
+  private static Located located(Function<String, String> header) {
+    String volumes = header.apply("Key-Volumes");
+    return new Located(
+        header.apply("Location"),
+        volumes == null || volumes.isEmpty() ? List.of() : List.of(volumes.split(",")),
+        header.apply("Content-Md5"),
+        number(header.apply("Mkv-Size"), -1),
+        number(header.apply("Mkv-Created"), 0),
+        header.apply("Mkv-Meta"));
   }
 
   /** One entry of a detailed listing. */
@@ -106,7 +149,7 @@ final class MasterClient {
             + (start == null || start.isEmpty() ? "" : "&start=" + SigV4.uriEncode(start, true));
     try (Response response = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
       if (response.code() != 200) {
-        throw failure(response);
+        throw failure(response.code(), firstLine(response));
       }
       var tree = JSON.readTree(response.body().byteStream());
       List<Entry> entries = new ArrayList<>();
@@ -137,26 +180,63 @@ final class MasterClient {
   Stored put(
       String key, InputStream body, long length, String contentMd5, String meta, boolean overwrite)
       throws IOException {
-    Request.Builder b =
-        new Request.Builder().url(base + path(key)).put(new StreamBody(body, length));
-    if (contentMd5 != null) {
-      b.header("Content-MD5", contentMd5);
-    }
-    if (meta != null) {
-      b.header("Mkv-Meta", meta);
-    }
-    if (overwrite) {
-      b.header("Mkv-Overwrite", "1");
-    }
-    if (length == 0) {
-      b.header("Mkv-Empty", "1");
-    }
-    try (Response response = http.newCall(b.build()).execute()) {
+    Request r =
+        new Request.Builder()
+            .url(base + path(key))
+            .headers(Headers.of(writeHeaders(length, contentMd5, meta, overwrite)))
+            .put(new StreamBody(body, length))
+            .build();
+    try (Response response = http.newCall(r).execute()) {
       if (response.code() != 201) {
-        throw failure(response);
+        throw failure(response.code(), firstLine(response));
       }
       return new Stored(response.header("Content-Md5"));
     }
+  }
+
+  /** {@link #put} of a value held whole, from an IO thread, blocking none. */
+  void put(
+      XnioIoThread thread,
+      String key,
+      byte[] value,
+      String contentMd5,
+      String meta,
+      boolean overwrite,
+      Answer<Stored> then) {
+    async.send(
+        thread,
+        server,
+        "PUT",
+        path(key),
+        writeHeaders(value.length, contentMd5, meta, overwrite),
+        value,
+        (reply, failed) -> {
+          if (failed != null) {
+            then.done(null, failed);
+          } else if (reply.status() != 201) {
+            then.done(null, failure(reply.status(), reply.text()));
+          } else {
+            then.done(new Stored(reply.header("content-md5")), null);
+          }
+        });
+  }
+
+  private static Map<String, String> writeHeaders(
+      long length, String contentMd5, String meta, boolean overwrite) {
+    Map<String, String> h = new LinkedHashMap<>();
+    if (contentMd5 != null) {
+      h.put("Content-MD5", contentMd5);
+    }
+    if (meta != null) {
+      h.put("Mkv-Meta", meta);
+    }
+    if (overwrite) {
+      h.put("Mkv-Overwrite", "1");
+    }
+    if (length == 0) {
+      h.put("Mkv-Empty", "1");
+    }
+    return h;
   }
 
   /**
@@ -176,7 +256,7 @@ final class MasterClient {
         response.close();
         return unlink(key); // --protect: S3's delete becomes the soft delete it allows
       }
-      throw failure(response);
+      throw failure(response.code(), firstLine(response));
     }
   }
 
@@ -186,7 +266,7 @@ final class MasterClient {
       if (response.code() == 204 || response.code() == 404) {
         return response.code() == 204;
       }
-      throw failure(response);
+      throw failure(response.code(), firstLine(response));
     }
   }
 
@@ -212,16 +292,17 @@ final class MasterClient {
     }
   }
 
-  private static MasterException failure(Response response) {
-    String line = "";
+  private static String firstLine(Response response) {
     try {
       String body = response.body().string().strip();
-      line = body.length() > 300 ? body.substring(0, 300) : body;
+      return body.length() > 300 ? body.substring(0, 300) : body;
     } catch (IOException ignored) {
-      // the status says enough
+      return ""; // the status says enough
     }
-    return new MasterException(
-        response.code(), "master: " + response.code() + (line.isEmpty() ? "" : " " + line));
+  }
+
+  private static MasterException failure(int status, String line) {
+    return new MasterException(status, "master: " + status + (line.isEmpty() ? "" : " " + line));
   }
 
   /** A one-shot streamed body of known length. */

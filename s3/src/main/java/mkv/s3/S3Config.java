@@ -1,6 +1,7 @@
 package mkv.s3;
 
 import java.time.Duration;
+import java.util.List;
 import mkv.s3.auth.Credentials;
 
 /**
@@ -12,6 +13,7 @@ import mkv.s3.auth.Credentials;
  *     for this long fails
  * @param uploadGrace a multipart upload untouched this long is abandoned: its parts are deleted
  * @param accessLog file to log each request to (common log format), {@code -} for stderr, or null
+ * @param localVolumes {@code HOST:PORT=DIR} of volumes whose files this gateway reads itself
  */
 public record S3Config(
     String host,
@@ -23,13 +25,14 @@ public record S3Config(
     Duration connectTimeout,
     Duration stallTimeout,
     Duration uploadGrace,
-    String accessLog) {
+    String accessLog,
+    List<String> localVolumes) {
 
   public S3Config {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
     }
-    if (master == null || !master.matches("https?://[^/]+")) {
+    if (master == null || !master.matches("http://[^/]+")) {
       throw new IllegalArgumentException("--master must be http://HOST:PORT, got " + master);
     }
     if (credentials == null) {
@@ -41,6 +44,7 @@ public record S3Config(
     if (uploadGrace.isNegative() || uploadGrace.isZero()) {
       throw new IllegalArgumentException("--upload-grace must be positive");
     }
+    localVolumes = List.copyOf(localVolumes);
   }
 
   /**
@@ -57,7 +61,8 @@ public record S3Config(
         Duration.ofSeconds(1),
         Duration.ofSeconds(30),
         Duration.ofHours(24),
-        null);
+        null,
+        List.of());
   }
 
   /** This configuration with multipart uploads abandoned after {@code grace}. */
@@ -72,7 +77,8 @@ public record S3Config(
         connectTimeout,
         stallTimeout,
         grace,
-        accessLog);
+        accessLog,
+        localVolumes);
   }
 
   /** This configuration accepting signatures for {@code region} only. */
@@ -87,6 +93,23 @@ public record S3Config(
         connectTimeout,
         stallTimeout,
         uploadGrace,
-        accessLog);
+        accessLog,
+        localVolumes);
+  }
+
+  /** This configuration reading the files of {@code volumes} ({@code HOST:PORT=DIR}) itself. */
+  public S3Config withLocalVolumes(List<String> volumes) {
+    return new S3Config(
+        host,
+        port,
+        master,
+        credentials,
+        region,
+        workerThreads,
+        connectTimeout,
+        stallTimeout,
+        uploadGrace,
+        accessLog,
+        volumes);
   }
 }

@@ -2,6 +2,8 @@ package mkv.s3;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mkv.cli.AccessLogOption;
@@ -92,6 +94,15 @@ public final class S3Main implements Callable<Integer> {
       description = "Worker threads; each request in flight holds one (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(
+      names = "--local-volume",
+      paramLabel = "HOST:PORT=DIR",
+      description =
+          "A volume on this machine, by its address as the master names it and its --dir: its"
+              + " copies are sent from disk (sendfile) instead of relayed over HTTP. Repeatable."
+              + " Needs write access to DIR for a probe file that proves DIR is that volume's.")
+  List<String> localVolumes = new ArrayList<>();
+
   @Mixin AccessLogOption accessLog;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -115,12 +126,18 @@ public final class S3Main implements Callable<Integer> {
               connectTimeout,
               stallTimeout,
               uploadGrace,
-              accessLog.file);
+              accessLog.file,
+              localVolumes);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    S3Server server = S3Server.start(config);
+    S3Server server;
+    try {
+      server = S3Server.start(config);
+    } catch (IllegalArgumentException e) { // a --local-volume that is not what it claims
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

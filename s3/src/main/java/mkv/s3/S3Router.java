@@ -18,6 +18,7 @@ final class S3Router implements HttpHandler {
   static final String HEALTH = "/_health";
   static final String METRICS = "/_metrics";
 
+  private final IoThreadRequests ioThread;
   private final Authenticator authenticator;
   private final BucketHandler buckets;
   private final GetHandler gets;
@@ -29,6 +30,7 @@ final class S3Router implements HttpHandler {
   private final String masterUrl;
 
   S3Router(
+      IoThreadRequests ioThread,
       Authenticator authenticator,
       BucketHandler buckets,
       GetHandler gets,
@@ -38,6 +40,7 @@ final class S3Router implements HttpHandler {
       MultipartHandler multipart,
       Metrics metrics,
       String masterUrl) {
+    this.ioThread = ioThread;
     this.authenticator = authenticator;
     this.buckets = buckets;
     this.gets = gets;
@@ -52,7 +55,9 @@ final class S3Router implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     if (exchange.isInIoThread()) {
-      exchange.dispatch(this);
+      if (!ioThread.handle(exchange)) {
+        exchange.dispatch(this);
+      }
       return;
     }
     Replies.identify(exchange);

@@ -44,14 +44,30 @@ public final class S3Server implements AutoCloseable {
         new MasterClient(config.master(), config.connectTimeout(), config.stallTimeout());
     BucketHandler buckets = new BucketHandler(master, config.region());
     this.fetcher = new VolumeFetcher(config.connectTimeout(), config.stallTimeout(), timer);
-    GetHandler gets = new GetHandler(master, buckets, fetcher);
+    LocalVolumes local;
+    try {
+      local = new LocalVolumes(config.localVolumes(), metrics.registry());
+      local.proveAll(master.http());
+    } catch (IllegalArgumentException e) {
+      shutdownPools();
+      metrics.close();
+      throw e;
+    }
+    if (!local.allProven()) {
+      timer.schedule(() -> reprove(local, master), 10, TimeUnit.SECONDS);
+    }
+    GetHandler gets = new GetHandler(master, buckets, fetcher, local, config.master());
     PutHandler puts = new PutHandler(master, buckets, gets, timer, config.master());
     MultipartHandler multipart =
         new MultipartHandler(
             master, buckets, gets, puts, deleters, timer, config.master(), config.uploadGrace());
+    Authenticator authenticator =
+        new Authenticator(config.credentials(), config.region(), Clock.systemUTC());
     S3Router router =
         new S3Router(
-            new Authenticator(config.credentials(), config.region(), Clock.systemUTC()),
+            new IoThreadRequests(
+                authenticator, buckets, gets, master, config.stallTimeout(), config.master()),
+            authenticator,
             buckets,
             gets,
             puts,
@@ -123,10 +139,24 @@ public final class S3Server implements AutoCloseable {
             + (config.region() == null ? "" : ", region " + config.region())
             + ", abandoned uploads deleted after "
             + config.uploadGrace().toSeconds()
-            + " s");
+            + " s, "
+            + local);
   }
 
   private AutoCloseable accessLog = () -> {};
+
+  /** Probes the local volumes that did not answer, every 10 s until each has. */
+  private void reprove(LocalVolumes local, MasterClient master) {
+    try {
+      local.proveAll(master.http());
+    } catch (IllegalArgumentException e) {
+      LOG.severe(e.getMessage() + "; its values are relayed");
+      return; // a misconfiguration: probing again would not change it
+    }
+    if (!local.allProven()) {
+      timer.schedule(() -> reprove(local, master), 10, TimeUnit.SECONDS);
+    }
+  }
 
   /** Starts serving; the master need not be up yet (requests fail with 503 until it is). */
   public static S3Server start(S3Config config) throws IOException {

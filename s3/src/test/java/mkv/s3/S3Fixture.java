@@ -3,6 +3,8 @@ package mkv.s3;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import mkv.master.MasterConfig;
 import mkv.s3.auth.Credentials;
 import mkv.testing.TestCluster;
@@ -28,6 +30,14 @@ final class S3Fixture implements AutoCloseable {
   }
 
   static S3Fixture start(Path tmp, Duration uploadGrace) throws IOException {
+    return start(tmp, uploadGrace, false);
+  }
+
+  /**
+   * @param localReads whether the gateway reads every volume's directory itself ({@code
+   *     --local-volume})
+   */
+  static S3Fixture start(Path tmp, Duration uploadGrace, boolean localReads) throws IOException {
     TestCluster c = TestCluster.volumes(tmp, 3);
     try {
       c.startMaster(
@@ -37,15 +47,25 @@ final class S3Fixture implements AutoCloseable {
               .subvolumes(4)
               .moveGrace(Duration.ofMillis(500))
               .build());
+      S3Config config =
+          S3Config.local(c.master().baseUrl(), Credentials.of(ACCESS, SECRET))
+              .withUploadGrace(uploadGrace);
       S3Server g =
-          S3Server.start(
-              S3Config.local(c.master().baseUrl(), Credentials.of(ACCESS, SECRET))
-                  .withUploadGrace(uploadGrace));
+          S3Server.start(localReads ? config.withLocalVolumes(localVolumes(c, 0, 1, 2)) : config);
       return new S3Fixture(c, g);
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
     }
+  }
+
+  /** {@code --local-volume} specs of the cluster's volumes {@code indexes}. */
+  static List<String> localVolumes(TestCluster c, int... indexes) {
+    List<String> specs = new ArrayList<>();
+    for (int i : indexes) {
+      specs.add(c.addresses().get(i) + "=" + c.volumeDir(i));
+    }
+    return specs;
   }
 
   String endpoint() {

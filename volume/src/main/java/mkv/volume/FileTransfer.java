@@ -14,7 +14,7 @@ import org.xnio.channels.StreamSinkChannel;
  * as the socket takes it, then again from the IO thread each time the socket is writable. Owns and
  * closes the file, and ends the exchange.
  */
-final class FileTransfer implements ChannelListener<StreamSinkChannel> {
+public final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   private static final Logger LOG = Logger.getLogger(FileTransfer.class.getName());
 
   private final HttpServerExchange exchange;
@@ -36,7 +36,7 @@ final class FileTransfer implements ChannelListener<StreamSinkChannel> {
   /**
    * Starts sending {@code count} bytes of {@code file} from {@code position}; headers must be set.
    */
-  static void start(
+  public static void start(
       HttpServerExchange exchange, FileChannel file, long position, long count, String display)
       throws IOException {
     FileTransfer transfer = new FileTransfer(exchange, file, position, count, display);
