@@ -104,21 +104,36 @@ final class MasterMetrics {
     return n == null ? Double.NaN : n;
   }
 
+  /** Records counted by state. */
+  static final class Tally {
+    private final Map<Record.State, Long> counts = new EnumMap<>(Record.State.class);
+
+    Tally() {
+      for (Record.State s : Record.State.values()) {
+        counts.put(s, 0L);
+      }
+    }
+
+    void add(Record r) {
+      counts.merge(r.state(), 1L, Long::sum);
+    }
+  }
+
   /**
    * Counts the records by state, one pass over the index (run periodically, off the request path).
    */
   void countRecords() {
-    Map<Record.State, Long> counted = new EnumMap<>(Record.State.class);
-    for (Record.State s : Record.State.values()) {
-      counted.put(s, 0L);
-    }
+    Tally tally = new Tally();
     try (Index.Scan scan = index.scan("", null)) {
       while (scan.hasNext()) {
-        counted.merge(scan.next().record().state(), 1L, Long::sum);
+        tally.add(scan.next().record());
       }
     }
-    synchronized (this) {
-      records.putAll(counted);
-    }
+    counted(tally);
+  }
+
+  /** Makes {@code tally} the current count. */
+  synchronized void counted(Tally tally) {
+    records.putAll(tally.counts);
   }
 }

@@ -167,28 +167,13 @@ public final class MasterServer implements AutoCloseable {
                 return t;
               });
       Rebalancer finalRb = rb;
-      bg.execute(
-          () -> {
-            int n = sweeper.sweepAll();
-            if (n > 0) {
-              LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
-            }
-            int staged = finalRb.settleAll();
-            if (staged > 0) {
-              LOG.info(
-                  "start-up: "
-                      + staged
-                      + " overwritten keys to move home from their staging folders");
-            }
-          });
+      bg.execute(() -> StartupScan.run(index, sweeper, finalRb, masterMetrics));
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       bg.scheduleWithFixedDelay(
           rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-      bg.scheduleWithFixedDelay(
-          masterMetrics::countRecords,
-          0,
-          config.recordCountInterval().toMillis(),
-          TimeUnit.MILLISECONDS);
+      long countEvery = config.recordCountInterval().toMillis();
+      bg.scheduleWithFixedDelay( // the start-up scan made the first count
+          masterMetrics::countRecords, countEvery, countEvery, TimeUnit.MILLISECONDS);
       rb.resumeIfUnfinished();
       if (adopt) {
         rb.start(flags, 0, -1);

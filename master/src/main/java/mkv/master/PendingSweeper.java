@@ -85,23 +85,10 @@ final class PendingSweeper {
   }
 
   /**
-   * One pass over the whole index, at start-up, for what a crash left; returns how many it
+   * Resolves {@code keys} (the PENDING records a start-up scan found); returns how many it
    * resolved.
    */
-  int sweepAll() {
-    List<String> pending = new ArrayList<>();
-    try (Index.Scan scan = index.scan("", null)) {
-      while (scan.hasNext()) {
-        Index.Entry e = scan.next();
-        if (e.record().state() == Record.State.PENDING) {
-          pending.add(e.key());
-        }
-      }
-    }
-    return resolve(pending);
-  }
-
-  private int resolve(List<String> keys) {
+  int resolve(List<String> keys) {
     int resolved = 0;
     for (String key : keys) {
       KeyLocks.Held held = locks.tryTake(key);

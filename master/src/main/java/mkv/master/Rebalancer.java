@@ -574,21 +574,6 @@ final class Rebalancer implements AutoCloseable {
     settle(key, grace.toMillis(), 1000);
   }
 
-  /** At start-up: settles every key an overwrite left staged (one scan of the index). */
-  int settleAll() {
-    int n = 0;
-    try (Index.Scan scan = index.scan("", null)) {
-      while (scan.hasNext()) {
-        Index.Entry e = scan.next();
-        if (e.record().everyCopy().stream().anyMatch(Placement::isStaged)) {
-          settle(e.key());
-          n++;
-        }
-      }
-    }
-    return n;
-  }
-
   private void settle(String key, long delayMillis, long backoffMillis) {
     if (closed) {
       return;
