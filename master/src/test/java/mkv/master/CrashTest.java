@@ -165,24 +165,17 @@ class CrashTest {
 
   private static ServerProcess startMaster(Path tmp, int[] ports, String sync) throws IOException {
     List<String> names = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
-    return ChildJvm.start(
-        tmp.resolve("master-" + System.nanoTime() + ".log"),
+    return ChildJvm.master(
+        tmp,
         List.of(),
-        MasterMain.class.getName(),
-        List.of(
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--db",
-            tmp.resolve("index").toString(),
-            "--volumes",
-            String.join(",", names),
-            "--replicas",
-            "2",
-            "--subvolumes",
-            "4",
-            "--sync",
-            sync));
+        0,
+        tmp.resolve("index"),
+        names,
+        "--replicas",
+        "2",
+        "--subvolumes",
+        "4",
+        "--sync",
+        sync);
   }
 }

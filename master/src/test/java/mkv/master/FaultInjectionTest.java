@@ -342,29 +342,22 @@ class FaultInjectionTest {
       addresses.add("127.0.0.1:" + p);
     }
     master =
-        ChildJvm.start(
-            tmp.resolve("master.log." + System.nanoTime()),
+        ChildJvm.master(
+            tmp,
             List.of("-Xmx256m"),
-            MasterMain.class.getName(),
-            List.of(
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--db",
-                tmp.resolve("index").toString(),
-                "--volumes",
-                String.join(",", addresses),
-                "--replicas",
-                "3",
-                "--subvolumes",
-                "4",
-                "--voltimeout",
-                "500ms",
-                "--stall-timeout",
-                "3s",
-                "--check-interval",
-                "200ms"));
+            port,
+            tmp.resolve("index"),
+            addresses,
+            "--replicas",
+            "3",
+            "--subvolumes",
+            "4",
+            "--voltimeout",
+            "500ms",
+            "--stall-timeout",
+            "3s",
+            "--check-interval",
+            "200ms");
     masterPort = master.port();
   }
 

@@ -33,23 +33,16 @@ class LargeValueTest {
   void masterWith64MiBHeapAccepts512MiBValue(@TempDir Path tmp) throws Exception {
     try (TestCluster volumes = TestCluster.volumes(tmp, 3);
         ServerProcess master =
-            ChildJvm.start(
-                tmp.resolve("master.log"),
+            ChildJvm.master(
+                tmp,
                 List.of("-Xmx64m"),
-                MasterMain.class.getName(),
-                List.of(
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                    "--db",
-                    tmp.resolve("index").toString(),
-                    "--volumes",
-                    String.join(",", volumes.addresses()),
-                    "--replicas",
-                    "3",
-                    "--subvolumes",
-                    "3"))) {
+                0,
+                tmp.resolve("index"),
+                volumes.addresses(),
+                "--replicas",
+                "3",
+                "--subvolumes",
+                "3")) {
       String url = "http://127.0.0.1:" + master.port() + "/large/value";
       MessageDigest sent = MessageDigest.getInstance("MD5");
       RequestBody body =

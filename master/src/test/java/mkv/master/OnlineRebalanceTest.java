@@ -97,12 +97,7 @@ class OnlineRebalanceTest {
           refused.getMessage());
       // Without --volumes a master runs what its index holds.
       try (ServerProcess again =
-          ChildJvm.start(
-              tmp.resolve("master-again.log"),
-              List.of("-Xmx128m"),
-              MasterMain.class.getName(),
-              List.of(
-                  "--host", "127.0.0.1", "--port", "0", "--db", tmp.resolve("index").toString()))) {
+          ChildJvm.master(tmp, List.of("-Xmx128m"), 0, tmp.resolve("index"), null)) {
         String againUrl = "http://127.0.0.1:" + again.port();
         assertEquals("idle", status(againUrl).path("state").asText());
         assertEquals(
@@ -353,27 +348,20 @@ class OnlineRebalanceTest {
 
   private static ServerProcess startMaster(Path tmp, Path index, List<String> volumes, String rate)
       throws IOException {
-    return ChildJvm.start(
-        tmp.resolve("master-" + System.nanoTime() + ".log"),
+    return ChildJvm.master(
+        tmp,
         List.of("-Xmx128m"),
-        MasterMain.class.getName(),
-        List.of(
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--db",
-            index.toString(),
-            "--volumes",
-            String.join(",", volumes),
-            "--replicas",
-            "2",
-            "--subvolumes",
-            "1",
-            "--move-rate",
-            rate,
-            "--move-workers",
-            "2"));
+        0,
+        index,
+        volumes,
+        "--replicas",
+        "2",
+        "--subvolumes",
+        "1",
+        "--move-rate",
+        rate,
+        "--move-workers",
+        "2");
   }
 
   static List<String> keysOn(Placement p, String volume, int n) {

@@ -28,9 +28,28 @@ public final class ChildJvm {
   }
 
   /**
-   * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in {@code
-   * tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
+   * A master in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its index in {@code db},
+   * over {@code volumes} (null: the placement its index holds), its log in {@code tmp}, with {@code
+   * jvmFlags}; {@code args} are added (--replicas, --subvolumes, ...).
    */
+  public static ServerProcess master(
+      Path tmp, List<String> jvmFlags, int port, Path db, List<String> volumes, String... args)
+      throws IOException {
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--db", db.toString()));
+    if (volumes != null) {
+      all.addAll(List.of("--volumes", String.join(",", volumes)));
+    }
+    all.addAll(List.of(args));
+    return start(
+        tmp.resolve("master-" + System.nanoTime() + ".log"),
+        jvmFlags,
+        mkv.master.MasterMain.class.getName(),
+        all);
+  }
+
   /**
    * Volumes 0..n-1 in their own JVMs, as {@link #volume}; none left running if one fails to start.
    */
@@ -47,6 +66,10 @@ public final class ChildJvm {
     }
   }
 
+  /**
+   * A volume server in its own JVM on 127.0.0.1 ({@code port} 0: any free one), its data in {@code
+   * tmp/volume<i>} (kept across restarts), its log next to it; {@code args} are added.
+   */
   public static ServerProcess volume(Path tmp, int i, int port, String... args) throws IOException {
     Path dir = java.nio.file.Files.createDirectories(tmp.resolve("volume" + i));
     List<String> all =

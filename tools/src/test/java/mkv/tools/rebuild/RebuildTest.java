@@ -143,21 +143,8 @@ class RebuildTest {
   @Test
   void indexLockedByARunningMasterIsAOneLineErrorAndExit1() throws Exception {
     Path db = tmp.resolve("locked");
-    List<String> masterArgs =
-        List.of(
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--db",
-            db.toString(),
-            "--volumes",
-            String.join(",", cluster.addresses()),
-            "--replicas",
-            "3");
     try (ServerProcess master =
-            ChildJvm.start(
-                tmp.resolve("master.log"), List.of(), "mkv.master.MasterMain", masterArgs);
+            ChildJvm.master(tmp, List.of(), 0, db, cluster.addresses(), "--replicas", "3");
         ToolProcess tool =
             ToolProcess.start(
                 tmp.resolve("rebuild-locked.log"),
