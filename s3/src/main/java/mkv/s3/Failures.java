@@ -5,6 +5,7 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.client.SourceException;
 import mkv.s3.auth.PayloadException;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
@@ -49,6 +50,10 @@ final class Failures {
         case 507 -> new S3Error(507, "InsufficientStorage", msg);
         default -> m.status >= 500 ? S3Error.unavailable(msg) : S3Error.internal(msg);
       };
+    }
+    if (t instanceof SourceException) { // the client's body, received whole on the IO thread
+      return new S3Error(
+          400, "IncompleteBody", "the request body did not arrive: " + t.getMessage());
     }
     if (t instanceof IOException) {
       return S3Error.unavailable("the store at " + master + " did not answer: " + t.getMessage());

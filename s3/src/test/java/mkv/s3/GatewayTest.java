@@ -157,6 +157,34 @@ class GatewayTest {
   }
 
   @Test
+  void bodyCutShortIsIncompleteBodyAndStoresNothing() throws IOException {
+    String url = client.presign("PUT", "/gwb/short", 60);
+    java.net.URI u = java.net.URI.create(url);
+    try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("PUT "
+                      + u.getRawPath()
+                      + "?"
+                      + u.getRawQuery()
+                      + " HTTP/1.1\r\nHost: "
+                      + u.getHost()
+                      + ":"
+                      + u.getPort()
+                      + "\r\nContent-Length: 100\r\n\r\nten bytes.")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      socket.shutdownOutput(); // 90 bytes short
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+      assertTrue(answer.contains("<Code>IncompleteBody</Code>"), answer);
+    }
+    assertEquals(404, client.call("HEAD", "/gwb/short", null).code());
+  }
+
+  @Test
   void signedBodyThatDiffersIsRefusedAndStoresNothing() throws IOException {
     Reply r =
         client.call(
