@@ -27,20 +27,21 @@ final class IoThreadRequests {
   private final MasterClient master;
   private final Duration stallTimeout;
   private final String masterUrl;
+  private final String domain;
 
   IoThreadRequests(
       Authenticator authenticator,
       BucketHandler buckets,
       GetHandler gets,
       MasterClient master,
-      Duration stallTimeout,
-      String masterUrl) {
+      S3Config config) {
     this.authenticator = authenticator;
     this.buckets = buckets;
     this.gets = gets;
     this.master = master;
-    this.stallTimeout = stallTimeout;
-    this.masterUrl = masterUrl;
+    this.stallTimeout = config.stallTimeout();
+    this.masterUrl = config.master();
+    this.domain = config.domain();
   }
 
   /** Takes the request when it is one of those above; false leaves it to a worker thread. */
@@ -53,7 +54,7 @@ final class IoThreadRequests {
     }
     S3Request r;
     try {
-      r = S3Request.parse(exchange);
+      r = S3Request.parse(exchange, domain);
     } catch (RuntimeException e) {
       return false; // the worker's path answers it
     }

@@ -14,6 +14,8 @@ import mkv.s3.auth.Credentials;
  * @param uploadGrace a multipart upload untouched this long is abandoned: its parts are deleted
  * @param accessLog file to log each request to (common log format), {@code -} for stderr, or null
  * @param localVolumes {@code HOST:PORT=DIR} of volumes whose files this gateway reads itself
+ * @param domain the domain of virtual-hosted-style requests ({@code Host: BUCKET.DOMAIN}), or null
+ *     for path-style only
  */
 public record S3Config(
     String host,
@@ -26,7 +28,8 @@ public record S3Config(
     Duration stallTimeout,
     Duration uploadGrace,
     String accessLog,
-    List<String> localVolumes) {
+    List<String> localVolumes,
+    String domain) {
 
   public S3Config {
     if (port < 0 || port > 65535) {
@@ -45,6 +48,10 @@ public record S3Config(
       throw new IllegalArgumentException("--upload-grace must be positive");
     }
     localVolumes = List.copyOf(localVolumes);
+    if (domain != null && !domain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+      throw new IllegalArgumentException(
+          "--domain must be a lower-case DNS name such as s3.example.com, got " + domain);
+    }
   }
 
   /**
@@ -62,7 +69,8 @@ public record S3Config(
         Duration.ofSeconds(30),
         Duration.ofHours(24),
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   /** This configuration with multipart uploads abandoned after {@code grace}. */
@@ -78,7 +86,8 @@ public record S3Config(
         stallTimeout,
         grace,
         accessLog,
-        localVolumes);
+        localVolumes,
+        domain);
   }
 
   /** This configuration accepting signatures for {@code region} only. */
@@ -94,7 +103,25 @@ public record S3Config(
         stallTimeout,
         uploadGrace,
         accessLog,
-        localVolumes);
+        localVolumes,
+        domain);
+  }
+
+  /** This configuration also taking virtual-hosted-style requests for {@code BUCKET.domain}. */
+  public S3Config withDomain(String domain) {
+    return new S3Config(
+        host,
+        port,
+        master,
+        credentials,
+        region,
+        workerThreads,
+        connectTimeout,
+        stallTimeout,
+        uploadGrace,
+        accessLog,
+        localVolumes,
+        domain);
   }
 
   /** This configuration reading the files of {@code volumes} ({@code HOST:PORT=DIR}) itself. */
@@ -110,6 +137,7 @@ public record S3Config(
         stallTimeout,
         uploadGrace,
         accessLog,
-        volumes);
+        volumes,
+        domain);
   }
 }

@@ -103,6 +103,14 @@ public final class S3Main implements Callable<Integer> {
               + " Needs write access to DIR for a probe file that proves DIR is that volume's.")
   List<String> localVolumes = new ArrayList<>();
 
+  @Option(
+      names = "--domain",
+      paramLabel = "DOMAIN",
+      description =
+          "Also take virtual-hosted-style requests: one sent to BUCKET.DOMAIN is for bucket BUCKET"
+              + " (the DNS must send *.DOMAIN here). Path-style requests are always taken.")
+  String domain;
+
   @Mixin AccessLogOption accessLog;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -127,7 +135,8 @@ public final class S3Main implements Callable<Integer> {
               stallTimeout,
               uploadGrace,
               accessLog.file,
-              localVolumes);
+              localVolumes,
+              domain);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

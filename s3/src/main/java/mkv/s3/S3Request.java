@@ -14,9 +14,10 @@ import mkv.s3.auth.SignedRequest;
 import mkv.s3.xml.S3Error;
 
 /**
- * One S3 request, path-style: {@code /} (the service), {@code /bucket}, or {@code /bucket/key}, the
- * key percent-decoded (any UTF-8 key), the query decoded (less a presigned URL's X-Amz-*
- * parameters), and what its signature covers.
+ * One S3 request: {@code /} (the service), {@code /bucket}, or {@code /bucket/key} (path-style), or
+ * {@code /} and {@code /key} sent to {@code BUCKET.DOMAIN} (virtual-hosted-style, with a domain
+ * configured); the key percent-decoded (any UTF-8 key), the query decoded (less a presigned URL's
+ * X-Amz-* parameters), and what its signature covers.
  */
 final class S3Request {
   private static final String PRESIGNED = "X-Amz-";
@@ -49,7 +50,10 @@ final class S3Request {
     this.signed = signed;
   }
 
-  static S3Request parse(HttpServerExchange exchange) {
+  /**
+   * @param domain the gateway's domain for virtual-hosted-style requests, or null
+   */
+  static S3Request parse(HttpServerExchange exchange, String domain) {
     String raw = exchange.getRequestPath();
     String rawQuery = exchange.getQueryString();
     Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -58,16 +62,20 @@ final class S3Request {
     }
     SignedRequest signed =
         new SignedRequest(exchange.getRequestMethod().toString(), raw, rawQuery, headers);
-    String bucket = null;
+    String bucket = virtualBucket(exchange.getRequestHeaders().getFirst("Host"), domain);
     String key = null;
-    if (raw.length() > 1) {
+    if (bucket != null) {
+      if (raw.length() > 1) {
+        key = decode(raw.substring(1));
+      }
+    } else if (raw.length() > 1) {
       int slash = raw.indexOf('/', 1);
       bucket = decode(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
       if (slash >= 0 && slash + 1 < raw.length()) {
         key = decode(raw.substring(slash + 1));
       }
       if (bucket.isEmpty()) {
-        throw S3Error.invalidRequest("path-style requests only: /bucket/key");
+        throw S3Error.invalidRequest("no bucket in the path: /bucket/key");
       }
     }
     Map<String, String> query = new HashMap<>();
@@ -85,6 +93,21 @@ final class S3Request {
       }
     }
     return new S3Request(exchange, bucket, key, query, signed);
+  }
+
+  /** The bucket a {@code Host: BUCKET.DOMAIN[:port]} names, or null (path-style). */
+  static String virtualBucket(String host, String domain) {
+    if (domain == null || host == null) {
+      return null;
+    }
+    String name = host.toLowerCase(Locale.ROOT);
+    int colon = name.lastIndexOf(':');
+    if (colon >= 0 && name.indexOf(']') < colon) {
+      name = name.substring(0, colon);
+    }
+    return name.length() > domain.length() + 1 && name.endsWith("." + domain)
+        ? name.substring(0, name.length() - domain.length() - 1)
+        : null;
   }
 
   /** The store key of this request's object: {@code /bucket/key}. */

@@ -28,6 +28,7 @@ final class S3Router implements HttpHandler {
   private final MultipartHandler multipart;
   private final Metrics metrics;
   private final String masterUrl;
+  private final String domain;
 
   S3Router(
       IoThreadRequests ioThread,
@@ -39,7 +40,7 @@ final class S3Router implements HttpHandler {
       ListHandler lists,
       MultipartHandler multipart,
       Metrics metrics,
-      String masterUrl) {
+      S3Config config) {
     this.ioThread = ioThread;
     this.authenticator = authenticator;
     this.buckets = buckets;
@@ -49,7 +50,8 @@ final class S3Router implements HttpHandler {
     this.lists = lists;
     this.multipart = multipart;
     this.metrics = metrics;
-    this.masterUrl = masterUrl;
+    this.masterUrl = config.master();
+    this.domain = config.domain();
   }
 
   @Override
@@ -73,7 +75,7 @@ final class S3Router implements HttpHandler {
         metrics.serve(exchange);
         return;
       }
-      S3Request r = S3Request.parse(exchange);
+      S3Request r = S3Request.parse(exchange, domain);
       resource = r.resource();
       r.auth = authenticator.authenticate(r.signed);
       route(exchange, r);

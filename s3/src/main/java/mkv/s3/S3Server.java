@@ -65,8 +65,7 @@ public final class S3Server implements AutoCloseable {
         new Authenticator(config.credentials(), config.region(), Clock.systemUTC());
     S3Router router =
         new S3Router(
-            new IoThreadRequests(
-                authenticator, buckets, gets, master, config.stallTimeout(), config.master()),
+            new IoThreadRequests(authenticator, buckets, gets, master, config),
             authenticator,
             buckets,
             gets,
@@ -75,7 +74,7 @@ public final class S3Server implements AutoCloseable {
             new ListHandler(master, buckets),
             multipart,
             metrics,
-            config.master());
+            config);
     this.inFlight =
         new GracefulShutdownHandler(metrics.countRequests(new HttpContinueReadHandler(router)));
     io.undertow.server.HttpHandler front;
@@ -140,7 +139,10 @@ public final class S3Server implements AutoCloseable {
             + ", abandoned uploads deleted after "
             + config.uploadGrace().toSeconds()
             + " s, "
-            + local);
+            + local
+            + (config.domain() == null
+                ? ", path-style"
+                : ", path-style and virtual-hosted-style under " + config.domain()));
   }
 
   private AutoCloseable accessLog = () -> {};
