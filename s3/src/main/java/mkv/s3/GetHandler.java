@@ -100,6 +100,7 @@ final class GetHandler {
       }
     }
     out.put(Headers.ACCEPT_RANGES, "bytes");
+    checkPartNumber(r);
     long[] range = Ranges.parse(r.header("Range"), size);
     if (range != null) {
       out.put(Headers.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);
@@ -142,6 +143,28 @@ final class GetHandler {
                 Failures.answer(exchange, e, r.resource(), masterUrl);
               }
             });
+  }
+
+  /**
+   * GetObject's {@code partNumber}: every value here is one part (a completed multipart upload is
+   * stored whole), so part 1 is the object and any other is not satisfiable, as S3 answers for an
+   * object uploaded in one piece.
+   */
+  private static void checkPartNumber(S3Request r) {
+    String part = r.param("partNumber");
+    if (part == null) {
+      return;
+    }
+    if (r.header("Range") != null) {
+      throw S3Error.invalidRequest(
+          "Cannot specify both Range header and partNumber query parameter");
+    }
+    if (!part.equals("1")) {
+      if (!part.matches("[1-9][0-9]{0,4}")) {
+        throw S3Error.invalidArgument("Part number must be an integer between 1 and 10000");
+      }
+      throw new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+    }
   }
 
   private static void status(HttpServerExchange exchange, long[] range, long length) {

@@ -75,9 +75,10 @@ final class IoThreadRequests {
     return true;
   }
 
-  /** A GetObject with no parameter but the {@code response-*} overrides. */
+  /** A GetObject with no parameter but the {@code response-*} overrides and {@code partNumber}. */
   private static boolean plainGet(S3Request r) {
-    return r.query.keySet().stream().allMatch(p -> p.startsWith("response-"));
+    return r.query.keySet().stream()
+        .allMatch(p -> p.startsWith("response-") || p.equals("partNumber"));
   }
 
   private boolean smallPut(HttpServerExchange exchange, S3Request r) {

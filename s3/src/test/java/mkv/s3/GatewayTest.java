@@ -132,6 +132,21 @@ class GatewayTest {
   }
 
   @Test
+  void partNumberOneIsTheWholeObjectAndNoOtherExists() throws IOException {
+    byte[] value = bytes("one piece");
+    assertEquals(200, client.call("PUT", "/gwb/parts", value).code());
+    Reply one = client.call("GET", "/gwb/parts?partNumber=1", null);
+    assertEquals(200, one.code(), one.text());
+    assertArrayEquals(value, one.body());
+    assertEquals(200, client.call("HEAD", "/gwb/parts?partNumber=1", null).code());
+    Reply two = client.call("GET", "/gwb/parts?partNumber=2", null);
+    assertEquals(416, two.code());
+    assertTrue(two.text().contains("<Code>InvalidPartNumber</Code>"), two.text());
+    Reply both = client.call("GET", "/gwb/parts?partNumber=1", null, "Range", "bytes=0-1");
+    assertEquals(400, both.code());
+  }
+
+  @Test
   void missingKeyAndBucket() throws IOException {
     Reply key = client.call("GET", "/gwb/none", null);
     assertEquals(404, key.code());
