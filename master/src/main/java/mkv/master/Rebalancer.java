@@ -705,5 +705,11 @@ final class Rebalancer implements AutoCloseable {
       }
     }
     reaper.shutdownNow();
+    try {
+      // a settle or a delete under way still uses the index, which the master closes next
+      reaper.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
