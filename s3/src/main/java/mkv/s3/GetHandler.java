@@ -59,10 +59,15 @@ final class GetHandler {
   MasterClient.Located locate(String bucket, String key) throws IOException {
     MasterClient.Located loc = master.locate("/" + bucket + "/" + key);
     if (loc == null) {
-      buckets.require(bucket);
-      throw S3Error.noSuchKey(key);
+      throw missing(bucket, key);
     }
     return loc;
+  }
+
+  /** What a key the master does not have is: NoSuchBucket, else NoSuchKey. */
+  S3Error missing(String bucket, String key) throws IOException {
+    buckets.require(bucket);
+    return S3Error.noSuchKey(key);
   }
 
   void handle(HttpServerExchange exchange, S3Request r, boolean head) throws IOException {

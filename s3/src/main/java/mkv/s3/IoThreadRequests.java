@@ -58,6 +58,7 @@ final class IoThreadRequests {
     } catch (RuntimeException e) {
       return false; // the worker's path answers it
     }
+    exchange.putAttachment(S3Request.PARSED, r); // the worker's path, if it takes it, reads it
     if (r.key == null || !(put ? smallPut(exchange, r) : plainGet(r))) {
       return false;
     }
@@ -103,8 +104,13 @@ final class IoThreadRequests {
                       throw failure;
                     }
                     if (loc == null) {
-                      // no such key, or no such bucket: the worker's path tells which
-                      gets.onWorker(exchange, r, () -> gets.handle(exchange, r, head));
+                      // no such key, or no such bucket: which one may take a lookup
+                      gets.onWorker(
+                          exchange,
+                          r,
+                          () -> {
+                            throw gets.missing(r.bucket, r.key);
+                          });
                     } else {
                       gets.answer(exchange, r, loc, head);
                     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ final class LocalVolumes {
 
   private final Map<String, Path> dirs;
   private final Set<String> proven = ConcurrentHashMap.newKeySet();
+  private final Set<String> refused = ConcurrentHashMap.newKeySet(); // probed, and found wrong
   private final Counter local;
   private final Counter relayed;
 
@@ -85,23 +87,21 @@ final class LocalVolumes {
             .register(registry);
   }
 
-  boolean isEmpty() {
-    return dirs.isEmpty();
-  }
-
-  /** Whether every configured directory has been proven. */
-  boolean allProven() {
-    return proven.size() == dirs.size();
+  /** Whether every directory has been probed to an answer: proven, or refused. */
+  boolean settled() {
+    return proven.size() + refused.size() == dirs.size();
   }
 
   /**
-   * Probes each directory not proven yet.
+   * Probes each directory not settled yet; one whose volume serves something else is refused for
+   * good (it is relayed), and named in the answer.
    *
-   * @throws IllegalArgumentException when a volume serves something else than its directory holds
+   * @return the refusals of this round, one line each
    */
-  void proveAll(OkHttpClient http) {
+  List<String> proveAll(OkHttpClient http) {
+    List<String> wrong = new ArrayList<>();
     for (var e : dirs.entrySet()) {
-      if (proven.contains(e.getKey())) {
+      if (proven.contains(e.getKey()) || refused.contains(e.getKey())) {
         continue;
       }
       switch (prove(http, e.getKey(), e.getValue())) {
@@ -116,15 +116,18 @@ final class LocalVolumes {
                     + " did not answer the probe of "
                     + e.getValue()
                     + "; its values are relayed until it does");
-        case WRONG ->
-            throw new IllegalArgumentException(
-                "--local-volume "
-                    + e.getKey()
-                    + "="
-                    + e.getValue()
-                    + ": that volume does not serve the files of this directory");
+        case WRONG -> {
+          refused.add(e.getKey());
+          wrong.add(
+              "--local-volume "
+                  + e.getKey()
+                  + "="
+                  + e.getValue()
+                  + ": that volume does not serve the files of this directory");
+        }
       }
     }
+    return wrong;
   }
 
   /** Writes a probe file in {@code dir} and reads it back from {@code server}. */

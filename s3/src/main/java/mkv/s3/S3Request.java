@@ -1,6 +1,7 @@
 package mkv.s3;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,9 @@ import mkv.s3.xml.S3Error;
  */
 final class S3Request {
   private static final String PRESIGNED = "X-Amz-";
+
+  /** The request as the IO thread parsed it, for the worker that may take it over. */
+  static final AttachmentKey<S3Request> PARSED = AttachmentKey.create(S3Request.class);
 
   /**
    * Where the gateway keeps its own records: bucket names cannot start with '_', so no object key

@@ -75,7 +75,10 @@ final class S3Router implements HttpHandler {
         metrics.serve(exchange);
         return;
       }
-      S3Request r = S3Request.parse(exchange, domain);
+      S3Request r = exchange.getAttachment(S3Request.PARSED);
+      if (r == null) {
+        r = S3Request.parse(exchange, domain);
+      }
       resource = r.resource();
       r.auth = authenticator.authenticate(r.signed);
       route(exchange, r);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,13 +48,16 @@ public final class S3Server implements AutoCloseable {
     LocalVolumes local;
     try {
       local = new LocalVolumes(config.localVolumes(), metrics.registry());
-      local.proveAll(master.http());
+      List<String> wrong = local.proveAll(master.http());
+      if (!wrong.isEmpty()) {
+        throw new IllegalArgumentException(String.join("; ", wrong));
+      }
     } catch (IllegalArgumentException e) {
       shutdownPools();
       metrics.close();
       throw e;
     }
-    if (!local.allProven()) {
+    if (!local.settled()) {
       timer.schedule(() -> reprove(local, master), 10, TimeUnit.SECONDS);
     }
     GetHandler gets = new GetHandler(master, buckets, fetcher, local, config.master());
@@ -147,15 +151,13 @@ public final class S3Server implements AutoCloseable {
 
   private AutoCloseable accessLog = () -> {};
 
-  /** Probes the local volumes that did not answer, every 10 s until each has. */
+  /**
+   * Probes the local volumes that did not answer, every 10 s until each has; one found wrong is a
+   * misconfiguration, logged and relayed from then on.
+   */
   private void reprove(LocalVolumes local, MasterClient master) {
-    try {
-      local.proveAll(master.http());
-    } catch (IllegalArgumentException e) {
-      LOG.severe(e.getMessage() + "; its values are relayed");
-      return; // a misconfiguration: probing again would not change it
-    }
-    if (!local.allProven()) {
+    local.proveAll(master.http()).forEach(wrong -> LOG.severe(wrong + "; its values are relayed"));
+    if (!local.settled()) {
       timer.schedule(() -> reprove(local, master), 10, TimeUnit.SECONDS);
     }
   }
