@@ -55,89 +55,100 @@ public record S3Config(
   }
 
   /**
-   * A gateway on 127.0.0.1, any free port, in front of {@code master}, with defaults for the rest.
+   * A gateway on 127.0.0.1, any free port, in front of {@code master}, with defaults for the rest
+   * (those of {@code ./mkv s3} but the address), to change before {@link Builder#build}.
    */
-  public static S3Config local(String master, Credentials credentials) {
-    return new S3Config(
-        "127.0.0.1",
-        0,
-        master,
-        credentials,
-        null,
-        64,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(30),
-        Duration.ofHours(24),
-        null,
-        List.of(),
-        null);
+  public static Builder local(String master, Credentials credentials) {
+    return new Builder(master, credentials);
   }
 
-  /** This configuration with multipart uploads abandoned after {@code grace}. */
-  public S3Config withUploadGrace(Duration grace) {
-    return new S3Config(
-        host,
-        port,
-        master,
-        credentials,
-        region,
-        workerThreads,
-        connectTimeout,
-        stallTimeout,
-        grace,
-        accessLog,
-        localVolumes,
-        domain);
-  }
+  /** An S3Config under construction; {@link #build} validates it. */
+  public static final class Builder {
+    private final String master;
+    private final Credentials credentials;
+    private String host = "127.0.0.1";
+    private int port;
+    private String region;
+    private int workerThreads = 64;
+    private Duration connectTimeout = Duration.ofSeconds(1);
+    private Duration stallTimeout = Duration.ofSeconds(30);
+    private Duration uploadGrace = Duration.ofHours(24);
+    private String accessLog;
+    private List<String> localVolumes = List.of();
+    private String domain;
 
-  /** This configuration accepting signatures for {@code region} only. */
-  public S3Config withRegion(String only) {
-    return new S3Config(
-        host,
-        port,
-        master,
-        credentials,
-        only,
-        workerThreads,
-        connectTimeout,
-        stallTimeout,
-        uploadGrace,
-        accessLog,
-        localVolumes,
-        domain);
-  }
+    private Builder(String master, Credentials credentials) {
+      this.master = master;
+      this.credentials = credentials;
+    }
 
-  /** This configuration also taking virtual-hosted-style requests for {@code BUCKET.domain}. */
-  public S3Config withDomain(String domain) {
-    return new S3Config(
-        host,
-        port,
-        master,
-        credentials,
-        region,
-        workerThreads,
-        connectTimeout,
-        stallTimeout,
-        uploadGrace,
-        accessLog,
-        localVolumes,
-        domain);
-  }
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
 
-  /** This configuration reading the files of {@code volumes} ({@code HOST:PORT=DIR}) itself. */
-  public S3Config withLocalVolumes(List<String> volumes) {
-    return new S3Config(
-        host,
-        port,
-        master,
-        credentials,
-        region,
-        workerThreads,
-        connectTimeout,
-        stallTimeout,
-        uploadGrace,
-        accessLog,
-        volumes,
-        domain);
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    /** Accept signatures for this region only (null: any). */
+    public Builder region(String v) {
+      region = v;
+      return this;
+    }
+
+    public Builder workerThreads(int v) {
+      workerThreads = v;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration v) {
+      connectTimeout = v;
+      return this;
+    }
+
+    public Builder stallTimeout(Duration v) {
+      stallTimeout = v;
+      return this;
+    }
+
+    public Builder uploadGrace(Duration v) {
+      uploadGrace = v;
+      return this;
+    }
+
+    public Builder accessLog(String v) {
+      accessLog = v;
+      return this;
+    }
+
+    /** {@code HOST:PORT=DIR} of the volumes whose files the gateway reads itself. */
+    public Builder localVolumes(List<String> v) {
+      localVolumes = v;
+      return this;
+    }
+
+    /** Also take virtual-hosted-style requests for {@code BUCKET.domain}. */
+    public Builder domain(String v) {
+      domain = v;
+      return this;
+    }
+
+    public S3Config build() {
+      return new S3Config(
+          host,
+          port,
+          master,
+          credentials,
+          region,
+          workerThreads,
+          connectTimeout,
+          stallTimeout,
+          uploadGrace,
+          accessLog,
+          localVolumes,
+          domain);
+    }
   }
 }

@@ -115,7 +115,8 @@ class LocalReadTest {
             S3Config.local(
                     s3.cluster.master().baseUrl(),
                     Credentials.of(S3Fixture.ACCESS, S3Fixture.SECRET))
-                .withLocalVolumes(S3Fixture.localVolumes(s3.cluster, volume)))) {
+                .localVolumes(S3Fixture.localVolumes(s3.cluster, volume))
+                .build())) {
       TestSigner c = new TestSigner(one.baseUrl(), S3Fixture.ACCESS, S3Fixture.SECRET);
       Reply r = c.call("GET", "/near/lost", null);
       assertEquals(200, r.code(), r.text());
@@ -126,22 +127,73 @@ class LocalReadTest {
   }
 
   @Test
+  void theCommonRequestsNeedNoWorkerThread() throws Exception {
+    byte[] value = random(50_000, 5);
+    assertEquals(200, client.call("PUT", "/near/io", value).code());
+    try (S3Server one =
+        S3Server.start(
+            S3Config.local(
+                    s3.cluster.master().baseUrl(),
+                    Credentials.of(S3Fixture.ACCESS, S3Fixture.SECRET))
+                .workerThreads(1)
+                .localVolumes(S3Fixture.localVolumes(s3.cluster, 0, 1, 2))
+                .build())) {
+      TestSigner c = new TestSigner(one.baseUrl(), S3Fixture.ACCESS, S3Fixture.SECRET);
+      assertEquals(200, c.call("HEAD", "/near", null).code()); // the bucket, known from now on
+      // a large PutObject whose body stops coming holds the one worker thread
+      java.net.URI u = java.net.URI.create(c.presign("PUT", "/near/held", 60));
+      try (java.net.Socket held = new java.net.Socket(u.getHost(), u.getPort())) {
+        held.getOutputStream()
+            .write(
+                ("PUT "
+                        + u.getRawPath()
+                        + "?"
+                        + u.getRawQuery()
+                        + " HTTP/1.1\r\nHost: "
+                        + u.getHost()
+                        + ":"
+                        + u.getPort()
+                        + "\r\nContent-Length: 1000000\r\n\r\nstarted")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        okhttp3.OkHttpClient quick =
+            Http.CLIENT.newBuilder().readTimeout(Duration.ofSeconds(1)).build();
+        // proof the worker is taken: a listing, which needs one, gets no answer
+        assertThrows(
+            java.io.InterruptedIOException.class,
+            () -> quick.newCall(c.request("GET", "/near?list-type=2", null)).execute().close());
+        try (okhttp3.Response r = quick.newCall(c.request("GET", "/near/io", null)).execute()) {
+          assertEquals(200, r.code());
+          assertArrayEquals(value, r.body().bytes());
+        }
+        try (okhttp3.Response r = quick.newCall(c.request("HEAD", "/near/io", null)).execute()) {
+          assertEquals(200, r.code());
+        }
+        try (okhttp3.Response r =
+            quick.newCall(c.request("PUT", "/near/io-small", value)).execute()) {
+          assertEquals(200, r.code());
+        }
+      }
+      assertArrayEquals(value, client.call("GET", "/near/io-small", null).body());
+    }
+  }
+
+  @Test
   void aDirectoryThatIsNotTheVolumesIsRefused() throws IOException {
-    S3Config base =
+    S3Config.Builder base =
         S3Config.local(
             s3.cluster.master().baseUrl(), Credentials.of(S3Fixture.ACCESS, S3Fixture.SECRET));
     String wrong = s3.cluster.addresses().get(0) + "=" + s3.cluster.volumeDir(1);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> S3Server.start(base.withLocalVolumes(List.of(wrong))).close());
+            () -> S3Server.start(base.localVolumes(List.of(wrong)).build()).close());
     assertTrue(
         e.getMessage().contains("does not serve the files of this directory"), e.getMessage());
     String absent = s3.cluster.addresses().get(0) + "=" + tmp.resolve("nowhere");
     e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> S3Server.start(base.withLocalVolumes(List.of(absent))).close());
+            () -> S3Server.start(base.localVolumes(List.of(absent)).build()).close());
     assertTrue(e.getMessage().contains("no such directory"), e.getMessage());
     try (var files = Files.list(s3.cluster.volumeDir(1))) {
       assertTrue(

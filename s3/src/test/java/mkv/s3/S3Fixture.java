@@ -47,11 +47,12 @@ final class S3Fixture implements AutoCloseable {
               .subvolumes(4)
               .moveGrace(Duration.ofMillis(500))
               .build());
-      S3Config config =
-          S3Config.local(c.master().baseUrl(), Credentials.of(ACCESS, SECRET))
-              .withUploadGrace(uploadGrace);
       S3Server g =
-          S3Server.start(localReads ? config.withLocalVolumes(localVolumes(c, 0, 1, 2)) : config);
+          S3Server.start(
+              S3Config.local(c.master().baseUrl(), Credentials.of(ACCESS, SECRET))
+                  .uploadGrace(uploadGrace)
+                  .localVolumes(localReads ? localVolumes(c, 0, 1, 2) : List.of())
+                  .build());
       return new S3Fixture(c, g);
     } catch (IOException | RuntimeException e) {
       c.close();

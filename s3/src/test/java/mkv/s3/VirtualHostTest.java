@@ -43,7 +43,8 @@ class VirtualHostTest {
             S3Config.local(
                     s3.cluster.master().baseUrl(),
                     Credentials.of(S3Fixture.ACCESS, S3Fixture.SECRET))
-                .withDomain("s3.test"));
+                .domain("s3.test")
+                .build());
   }
 
   @AfterAll
@@ -102,6 +103,9 @@ class VirtualHostTest {
     assertNull(S3Request.virtualBucket("[::1]:8333", "s3.test"));
     assertThrows(
         IllegalArgumentException.class,
-        () -> S3Config.local("http://127.0.0.1:1", Credentials.of("a", "b")).withDomain("S3 test"));
+        () ->
+            S3Config.local("http://127.0.0.1:1", Credentials.of("a", "b"))
+                .domain("S3 test")
+                .build());
   }
 }
