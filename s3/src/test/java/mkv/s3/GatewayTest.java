@@ -173,23 +173,7 @@ class GatewayTest {
 
   @Test
   void bodyCutShortIsIncompleteBodyAndStoresNothing() throws IOException {
-    String url = client.presign("PUT", "/gwb/short", 60);
-    java.net.URI u = java.net.URI.create(url);
-    try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
-      socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("PUT "
-                      + u.getRawPath()
-                      + "?"
-                      + u.getRawQuery()
-                      + " HTTP/1.1\r\nHost: "
-                      + u.getHost()
-                      + ":"
-                      + u.getPort()
-                      + "\r\nContent-Length: 100\r\n\r\nten bytes.")
-                  .getBytes(StandardCharsets.ISO_8859_1));
+    try (java.net.Socket socket = client.rawPut("/gwb/short", 100, "ten bytes.")) {
       socket.shutdownOutput(); // 90 bytes short
       String answer =
           new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -141,26 +141,26 @@ class LocalReadTest {
       TestSigner c = new TestSigner(one.baseUrl(), S3Fixture.ACCESS, S3Fixture.SECRET);
       assertEquals(200, c.call("HEAD", "/near", null).code()); // the bucket, known from now on
       // a large PutObject whose body stops coming holds the one worker thread
-      java.net.URI u = java.net.URI.create(c.presign("PUT", "/near/held", 60));
-      try (java.net.Socket held = new java.net.Socket(u.getHost(), u.getPort())) {
-        held.getOutputStream()
-            .write(
-                ("PUT "
-                        + u.getRawPath()
-                        + "?"
-                        + u.getRawQuery()
-                        + " HTTP/1.1\r\nHost: "
-                        + u.getHost()
-                        + ":"
-                        + u.getPort()
-                        + "\r\nContent-Length: 1000000\r\n\r\nstarted")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        okhttp3.OkHttpClient quick =
+      try (java.net.Socket held = c.rawPut("/near/held", 1_000_000, "started")) {
+        okhttp3.OkHttpClient probe =
             Http.CLIENT.newBuilder().readTimeout(Duration.ofSeconds(1)).build();
-        // proof the worker is taken: a listing, which needs one, gets no answer
-        assertThrows(
-            java.io.InterruptedIOException.class,
-            () -> quick.newCall(c.request("GET", "/near?list-type=2", null)).execute().close());
+        // far below the upload's stall time-out (30 s), which would free the worker
+        okhttp3.OkHttpClient quick =
+            Http.CLIENT.newBuilder().readTimeout(Duration.ofSeconds(5)).build();
+        // proof the worker is taken (once the upload reaches it): a listing, which needs one, gets
+        // no answer
+        assertTrue(
+            Http.eventually(
+                Duration.ofSeconds(10),
+                () -> {
+                  try {
+                    probe.newCall(c.request("GET", "/near?list-type=2", null)).execute().close();
+                    return false;
+                  } catch (java.io.InterruptedIOException noAnswer) {
+                    return true;
+                  }
+                }),
+            "the stalled upload never held the worker");
         try (okhttp3.Response r = quick.newCall(c.request("GET", "/near/io", null)).execute()) {
           assertEquals(200, r.code());
           assertArrayEquals(value, r.body().bytes());

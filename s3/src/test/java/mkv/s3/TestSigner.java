@@ -94,6 +94,33 @@ final class TestSigner {
     return b.method(method, rb).build();
   }
 
+  /**
+   * A raw socket that has sent a presigned PUT of {@code path} announcing {@code contentLength}
+   * bytes, then only {@code start} of them: for bodies that stop short or stall.
+   */
+  java.net.Socket rawPut(String path, long contentLength, String start) throws IOException {
+    java.net.URI u = java.net.URI.create(presign("PUT", path, 60));
+    java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort());
+    socket.setSoTimeout(10_000);
+    socket
+        .getOutputStream()
+        .write(
+            ("PUT "
+                    + u.getRawPath()
+                    + "?"
+                    + u.getRawQuery()
+                    + " HTTP/1.1\r\nHost: "
+                    + u.getHost()
+                    + ":"
+                    + u.getPort()
+                    + "\r\nContent-Length: "
+                    + contentLength
+                    + "\r\n\r\n"
+                    + start)
+                .getBytes(StandardCharsets.ISO_8859_1));
+    return socket;
+  }
+
   /** A presigned URL for {@code method} on {@code path}, valid {@code seconds}. */
   String presign(String method, String path, long seconds) {
     String host = endpoint.substring(endpoint.indexOf("://") + 3);
