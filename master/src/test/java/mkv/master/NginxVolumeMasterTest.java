@@ -103,11 +103,7 @@ class NginxVolumeMasterTest {
               eventually(
                   Duration.ofSeconds(10), () -> volumeState(master.baseUrl(), a).equals("up")));
         }
-        ProcessHandle victim = ProcessHandle.of(nginx.get(0).pid()).orElseThrow();
-        victim
-            .descendants()
-            .forEach(ProcessHandle::destroyForcibly); // its workers hold the connections
-        victim.destroyForcibly();
+        nginx.get(0).kill();
         assertTrue(
             eventually(
                 Duration.ofSeconds(2),

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -241,12 +242,44 @@ public final class NginxVolume implements AutoCloseable {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        kill();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Kills nginx as a whole at once, as a crash of its machine would: no worker is left answering.
+   * The master goes first, so that it cannot respawn a worker killed before it (a worker whose
+   * master is gone keeps serving, parent 1); its workers are listed before that, since once the
+   * master is gone they are no longer its descendants.
+   */
+  public void kill() {
+    List<ProcessHandle> workers = process.descendants().toList();
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+      workers.forEach(ProcessHandle::destroyForcibly);
+      // a killed worker may linger as a zombie if nobody reaps it: what matters is its port
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (answers()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("nginx on " + address() + " still answers after a kill");
+        }
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean answers() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
