@@ -78,7 +78,7 @@ final class MasterMetrics {
     Gauge.builder(
             "mkv.rebalance.running",
             rebalancer,
-            r -> r.run() != null && r.run().phase != Rebalancer.Phase.DONE ? 1 : 0)
+            r -> r.run() != null && r.run().phase != RebalanceRun.Phase.DONE ? 1 : 0)
         .description("1 while a rebalance or re-replication is moving keys")
         .register(registry);
     Gauge.builder(

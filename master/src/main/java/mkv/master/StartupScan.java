@@ -10,8 +10,8 @@ import mkv.layout.Placement;
 /**
  * The master's one pass over the index at start-up, feeding each part what it needs from it: the
  * writes a crash left PENDING to the {@link PendingSweeper}, the overwrites left staged to the
- * {@link Rebalancer}, and the count of records by state to {@link MasterMetrics}. One scan rather
- * than one each, since an index of 10^8 keys takes minutes to read.
+ * {@link OverwriteSettler}, and the count of records by state to {@link MasterMetrics}. One scan
+ * rather than one each, since an index of 10^8 keys takes minutes to read.
  */
 final class StartupScan {
   private static final Logger LOG = Logger.getLogger(StartupScan.class.getName());
@@ -19,7 +19,7 @@ final class StartupScan {
   private StartupScan() {}
 
   static void run(
-      Index index, PendingSweeper sweeper, Rebalancer rebalancer, MasterMetrics metrics) {
+      Index index, PendingSweeper sweeper, OverwriteSettler settler, MasterMetrics metrics) {
     List<String> pending = new ArrayList<>();
     List<String> staged = new ArrayList<>();
     MasterMetrics.Tally tally = new MasterMetrics.Tally();
@@ -41,7 +41,7 @@ final class StartupScan {
     if (n > 0) {
       LOG.info("start-up: rolled back " + n + " writes a crash left unfinished");
     }
-    staged.forEach(rebalancer::settle);
+    staged.forEach(settler::settle);
     if (!staged.isEmpty()) {
       LOG.info(
           "start-up: "

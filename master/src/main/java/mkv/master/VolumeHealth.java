@@ -128,6 +128,47 @@ final class VolumeHealth implements AutoCloseable {
     return s == State.UP || s == State.SLOW;
   }
 
+  /** Whether the server of {@code replica} is believed to answer (any state but down). */
+  boolean reachable(String replica) {
+    return state(replica) != State.DOWN;
+  }
+
+  /**
+   * The replicas among {@code holders} believed to answer: the sources a move reads from, since one
+   * down would cost a time-out per key.
+   */
+  List<String> reachableOf(List<String> holders) {
+    return holders.stream().filter(this::reachable).toList();
+  }
+
+  /**
+   * Why {@code record} cannot move to {@code want} now (a volume the move needs is down, or every
+   * holder is), or null when it can.
+   */
+  String blocking(mkv.index.Record record, List<String> want) {
+    List<String> holders = record.holders();
+    List<String> targets = want.stream().filter(w -> !holders.contains(w)).toList();
+    for (String target : targets) {
+      if (!writable(target)) {
+        return "volume "
+            + Placement.server(target)
+            + " is "
+            + state(target).name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    if (!targets.isEmpty() && holders.stream().noneMatch(this::reachable)) {
+      return "every volume holding a key is down: " + holders;
+    }
+    for (String leaving : record.leaving()) {
+      if (!reachable(leaving)) {
+        return "volume "
+            + Placement.server(leaving)
+            + " is down (an old copy there is still to be deleted)";
+      }
+    }
+    return null;
+  }
+
   /** Records a failed request to a volume: it is taken out of rotation until a check passes. */
   void failed(VolumeException e) {
     String server = Placement.server(e.volume());
