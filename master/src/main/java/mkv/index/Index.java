@@ -21,9 +21,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.logging.Logger;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
+import org.iq80.leveldb.WriteBatch;
 import org.iq80.leveldb.WriteOptions;
 
 /**
@@ -35,6 +37,7 @@ import org.iq80.leveldb.WriteOptions;
  * of writers ({@link mkv.sync.GroupCommit}) and no writer ever waits on a disk inside LevelDB.
  */
 public final class Index implements Closeable {
+  private static final Logger LOG = Logger.getLogger(Index.class.getName());
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
   private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
 
@@ -43,6 +46,16 @@ public final class Index implements Closeable {
    * (always {@code /...}) starts with, so scans skip them.
    */
   private static final String META = "\0mkv:";
+
+  /** The setting that holds the {@link RecordCounts}, and when they were last counted in full. */
+  private static final String COUNTS = "counts";
+
+  private static final String COUNTED_AT = "counted-at";
+
+  /** The keys whose work is unfinished ({@link Record#isUnfinished}), each under this prefix. */
+  private static final String UNFINISHED = META + "unfinished:";
+
+  private static final byte[] NOTHING = new byte[0];
 
   /** Held while the index is open, so a second process or tool is refused in one line. */
   static final String LOCK_FILE = "mkv.lock";
@@ -54,6 +67,11 @@ public final class Index implements Closeable {
   private final FileLock held;
   private final DB db;
   private final Object flushing = new Object();
+  // Held across reading a key's old record and writing the new one, so that the counts and the
+  // unfinished list stored with each write stay exact.
+  private final Object writing = new Object();
+  private final RecordCounts counts;
+  private final long countedAt;
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
   private final Map<Path, FileChannel> logs = new HashMap<>();
   // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is
@@ -64,6 +82,55 @@ public final class Index implements Closeable {
     this.dir = dir;
     this.held = held;
     this.db = db;
+    RecordCounts stored = RecordCounts.decode(meta(COUNTS));
+    String at = meta(COUNTED_AT);
+    if (stored == null || at == null) {
+      // An index from a build before counts were kept (or minikeyvalue's): counted once, here.
+      this.counts = countInFull();
+      this.countedAt = System.currentTimeMillis();
+      putMeta(COUNTED_AT, Long.toString(countedAt));
+    } else {
+      this.counts = stored;
+      this.countedAt = Long.parseLong(at);
+    }
+  }
+
+  /**
+   * Counts every record and lists the unfinished ones: one pass over the index, once in its life.
+   */
+  private RecordCounts countInFull() {
+    LOG.info("counting the records of " + dir + " (once: later writes keep the count)");
+    RecordCounts c = new RecordCounts();
+    long n = 0;
+    WriteBatch batch = db.createWriteBatch();
+    try (Scan scan = scan("", null)) {
+      while (scan.hasNext()) {
+        Entry e = scan.next();
+        c.add(e.record());
+        if (e.record().isUnfinished()) {
+          batch.put(bytes(UNFINISHED + e.key()), NOTHING);
+        }
+        if (++n % 10_000 == 0) {
+          db.write(batch, NO_SYNC);
+          close(batch);
+          batch = db.createWriteBatch();
+        }
+      }
+      batch.put(bytes(META + COUNTS), bytes(c.encode()));
+      db.write(batch, SYNC);
+    } finally {
+      close(batch);
+    }
+    LOG.info("counted " + n + " records in " + dir);
+    return c;
+  }
+
+  private static void close(WriteBatch batch) {
+    try {
+      batch.close();
+    } catch (IOException e) {
+      throw new IllegalStateException("closing a LevelDB write batch", e);
+    }
   }
 
   /**
@@ -76,7 +143,13 @@ public final class Index implements Closeable {
     FileLock held = lock(dir);
     try {
       Options options = new Options().createIfMissing(true).cacheSize(64L << 20);
-      return new Index(dir, held, factory.open(dir.toFile(), options));
+      DB db = factory.open(dir.toFile(), options);
+      try {
+        return new Index(dir, held, db);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
       held.channel().close();
       throw e;
@@ -133,19 +206,88 @@ public final class Index implements Closeable {
    * crash).
    */
   public void put(String key, Record record, boolean durable) {
+    write(key, record, durable);
+  }
+
+  /** Removes a record; with {@code durable}, returns only once that is on disk. */
+  public void delete(String key, boolean durable) {
+    write(key, null, durable);
+  }
+
+  // One batch: the record, and (when they change) the counts and the key's place in the
+  // unfinished list, so that no crash leaves them disagreeing with the records.
+  private void write(String key, Record record, boolean durable) {
+    byte[] k = bytes(key);
     try {
-      db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
+      synchronized (writing) {
+        byte[] old = db.get(k);
+        Record was = old == null ? null : Record.decode(old);
+        WriteBatch batch = db.createWriteBatch();
+        try {
+          if (record == null) {
+            batch.delete(k);
+          } else {
+            batch.put(k, record.encode());
+          }
+          boolean wasUnfinished = was != null && was.isUnfinished();
+          boolean unfinished = record != null && record.isUnfinished();
+          if (wasUnfinished != unfinished) {
+            if (unfinished) {
+              batch.put(bytes(UNFINISHED + key), NOTHING);
+            } else {
+              batch.delete(bytes(UNFINISHED + key));
+            }
+          }
+          boolean counted =
+              (was == null ? null : was.state()) != (record == null ? null : record.state());
+          if (counted) {
+            counts.change(was, record);
+            batch.put(bytes(META + COUNTS), bytes(counts.encode()));
+          }
+          try {
+            db.write(batch, durable ? SYNC : NO_SYNC);
+          } catch (RuntimeException e) {
+            if (counted) {
+              counts.change(record, was); // not written: as it was
+            }
+            throw e;
+          }
+        } finally {
+          close(batch);
+        }
+      }
     } finally {
       writes.incrementAndGet(stripe(key));
     }
   }
 
-  /** Removes a record; with {@code durable}, returns only once that is on disk. */
-  public void delete(String key, boolean durable) {
-    try {
-      db.delete(bytes(key), durable ? SYNC : NO_SYNC);
-    } finally {
-      writes.incrementAndGet(stripe(key));
+  /** The records in each state, exact. */
+  public RecordCounts counts() {
+    return counts;
+  }
+
+  /** When the records were last counted in full (epoch ms); every write has kept them since. */
+  public long countedAt() {
+    return countedAt;
+  }
+
+  /**
+   * Calls {@code action} with every key whose work is unfinished ({@link Record#isUnfinished}), in
+   * byte order: reads only those, however large the index.
+   */
+  public void forEachUnfinished(java.util.function.Consumer<String> action) {
+    byte[] prefix = bytes(UNFINISHED);
+    try (DBIterator it = db.iterator()) {
+      for (it.seek(prefix); it.hasNext(); ) {
+        byte[] k = it.next().getKey();
+        if (!Scan.startsWith(k, prefix)) {
+          break;
+        }
+        action.accept(
+            new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("closing an index iterator", e);
     }
   }
 

@@ -184,6 +184,18 @@ public record Record(
     return state == State.UNLINKED || state == State.DELETING;
   }
 
+  /**
+   * Whether work on the key is unfinished: a write or delete that has not ended (PENDING,
+   * DELETING), or copies to move home or delete (staged or leaving). The index lists these keys
+   * ({@link Index#forEachUnfinished}), so that a restarted master finds them without a scan.
+   */
+  public boolean isUnfinished() {
+    return state == State.PENDING
+        || state == State.DELETING
+        || !leaving.isEmpty()
+        || replicas.stream().anyMatch(mkv.layout.Placement::isStaged);
+  }
+
   /** The replicas that hold the value: those listed less those still missing. */
   public List<String> holders() {
     return missing.isEmpty()

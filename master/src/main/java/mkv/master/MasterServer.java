@@ -169,13 +169,10 @@ public final class MasterServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      bg.execute(() -> StartupScan.run(index, sweeper, settler, masterMetrics));
+      bg.execute(() -> StartupScan.run(index, sweeper, settler));
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       bg.scheduleWithFixedDelay(
           replacements::check, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-      long countEvery = config.recordCountInterval().toMillis();
-      bg.scheduleWithFixedDelay( // the start-up scan made the first count
-          masterMetrics::countRecords, countEvery, countEvery, TimeUnit.MILLISECONDS);
       rb.resumeIfUnfinished();
       if (adopt) {
         rb.start(flags, 0, -1);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import mkv.layout.Placement;
@@ -17,6 +18,9 @@ import mkv.move.Throttle;
  * One run of the {@link Rebalancer}: toward one configured placement, its counters over every pass.
  */
 final class RebalanceRun {
+  /** The most keys a pass remembers for the next one (beyond, the next reads the whole index). */
+  static final int MAX_LEFT = 100_000;
+
   /**
    * How a run stands: MOVING until a pass finds every key in place (DONE); INCOMPLETE between
    * passes that could not.
@@ -84,5 +88,26 @@ final class RebalanceRun {
     final LongAdder waiting = new LongAdder();
     final LongAdder failed = new LongAdder();
     final Queue<String> busy = new ConcurrentLinkedQueue<>();
+    private final Set<String> left = ConcurrentHashMap.newKeySet();
+    private volatile boolean overflowed;
+
+    /** Notes a key this pass could not move, for the next pass to try again. */
+    void leave(String key) {
+      if (left.size() < MAX_LEFT) {
+        left.add(key);
+      } else {
+        overflowed = true;
+      }
+    }
+
+    /** The keys this pass could not move. */
+    Set<String> left() {
+      return Set.copyOf(left);
+    }
+
+    /** Whether more keys were left than remembered: the next pass goes over the whole index. */
+    boolean overflowed() {
+      return overflowed;
+    }
   }
 }

@@ -35,6 +35,9 @@ final class Rebalancer implements AutoCloseable {
   private static final int REPORTED_FAILURES = 20;
   private static final long RETRY_MAX_MILLIS = 30_000;
 
+  /** How much longer a whole-index pass waits than a pass over the keys left. */
+  private static final long FULL_PASS_BACKOFF = 10;
+
   private final Index index;
   private final KeyLocks locks;
   private final VolumeHealth health;
@@ -198,26 +201,33 @@ final class Rebalancer implements AutoCloseable {
       Thread.sleep(20);
     }
     long backoff = 1000;
+    Set<String> retry = null; // the keys an incomplete pass left, when few enough to remember
     while (!superseded(r)) {
       r.phase = RebalanceRun.Phase.MOVING;
       Placement target = current.effective();
       RebalanceRun.Pass p = new RebalanceRun.Pass();
       r.pass = p;
       r.passes++;
-      pass(r, p, target);
+      pass(r, p, target, retry);
       while (reaper.busy() && !closed) {
         Thread.sleep(20);
       }
       if (superseded(r)) {
         return;
       }
-      if (p.toMove.sum() == 0) {
+      boolean complete = p.failed.sum() == 0 && p.waiting.sum() == 0;
+      if (p.toMove.sum() == 0 && retry == null) {
         finish(r);
         return;
       }
-      if (p.failed.sum() == 0 && p.waiting.sum() == 0) {
-        continue; // all moved: the next pass checks that nothing is left
+      if (complete) {
+        retry = null;
+        continue; // all moved: the next pass, over the whole index, checks that nothing is left
       }
+      // Only the keys left are tried again, not the whole index, unless there are too many to
+      // remember: then the whole index, less often.
+      retry = p.overflowed() ? null : p.left();
+      long wait = retry == null ? backoff * FULL_PASS_BACKOFF : backoff;
       r.phase = RebalanceRun.Phase.INCOMPLETE;
       LOG.warning(
           progress()
@@ -227,10 +237,12 @@ final class Rebalancer implements AutoCloseable {
               + r.waitingFor
               + "), "
               + p.failed.sum()
-              + " failed; trying again in "
-              + backoff / 1000
+              + " failed; trying "
+              + (retry == null ? "the whole index" : retry.size() + " keys")
+              + " again in "
+              + wait / 1000
               + " s");
-      Thread.sleep(backoff);
+      Thread.sleep(wait);
       backoff = Math.min(RETRY_MAX_MILLIS, backoff * 2);
     }
   }
@@ -258,19 +270,25 @@ final class Rebalancer implements AutoCloseable {
             + " ms");
   }
 
-  private void pass(RebalanceRun r, RebalanceRun.Pass p, Placement target)
+  /** A pass over the whole index, or over {@code only} those keys when not null. */
+  private void pass(RebalanceRun r, RebalanceRun.Pass p, Placement target, Set<String> only)
       throws InterruptedException {
-    try (Pool pool = new Pool("move", r.workers);
-        Index.Scan scan = index.scan("", null)) {
-      while (scan.hasNext() && !superseded(r)) {
-        Index.Entry e = scan.next();
-        p.scanned.increment();
-        if (settled(e.key(), e.record(), target)) {
-          continue;
+    try (Pool pool = new Pool("move", r.workers)) {
+      if (only == null) {
+        try (Index.Scan scan = index.scan("", null)) {
+          while (scan.hasNext() && !superseded(r)) {
+            Index.Entry e = scan.next();
+            consider(r, p, target, pool, e.key(), e.record());
+          }
         }
-        p.toMove.increment();
-        p.toMoveBytes.add(Math.max(0, e.record().size()));
-        pool.submit(() -> moveOne(r, p, e.key(), target));
+      } else {
+        for (String key : only) {
+          Record record = index.get(key);
+          if (record == null || superseded(r)) {
+            continue;
+          }
+          consider(r, p, target, pool, key, record);
+        }
       }
       pool.finish();
     }
@@ -289,7 +307,20 @@ final class Rebalancer implements AutoCloseable {
     if (!p.busy.isEmpty()) {
       p.waiting.add(p.busy.size());
       r.waitingFor = "keys being written: " + p.busy.peek();
+      p.busy.forEach(p::leave);
     }
+  }
+
+  private void consider(
+      RebalanceRun r, RebalanceRun.Pass p, Placement target, Pool pool, String key, Record record)
+      throws InterruptedException {
+    p.scanned.increment();
+    if (settled(key, record, target)) {
+      return;
+    }
+    p.toMove.increment();
+    p.toMoveBytes.add(Math.max(0, record.size()));
+    pool.submit(() -> moveOne(r, p, key, target));
   }
 
   /**
@@ -333,6 +364,7 @@ final class Rebalancer implements AutoCloseable {
       String blocked = health.blocking(record, want);
       if (blocked != null) {
         p.waiting.increment();
+        p.leave(key);
         r.waitingFor = blocked;
         return;
       }
@@ -352,10 +384,12 @@ final class Rebalancer implements AutoCloseable {
         // waits.
         health.failed(v);
         p.waiting.increment();
+        p.leave(key);
         r.waitingFor = "volume " + Placement.server(v.volume()) + " is down";
         return;
       }
       p.failed.increment();
+      p.leave(key);
       r.failed.increment();
       String line = key + ": " + e.getMessage();
       if (r.failures.size() < REPORTED_FAILURES) {

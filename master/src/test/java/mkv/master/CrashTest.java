@@ -42,6 +42,8 @@ class CrashTest {
   private static final int VOLUMES = 3;
   private static final int WRITERS = 6;
   private static final Duration LOAD = Duration.ofSeconds(4);
+  private static final Duration MAX_LOAD = Duration.ofSeconds(30);
+  private static final int MIN_ACKNOWLEDGED = 50;
 
   private final OkHttpClient http =
       Http.CLIENT
@@ -75,7 +77,13 @@ class CrashTest {
         int id = w;
         writers.add(pool.submit(() -> write(url, id, killed, stored, deleted, acknowledged)));
       }
-      Thread.sleep(LOAD.toMillis());
+      // at least LOAD, and on until enough writes were acknowledged (a loaded machine is slow)
+      long start = System.nanoTime();
+      while (System.nanoTime() - start < LOAD.toNanos()
+          || acknowledged.get() < MIN_ACKNOWLEDGED
+              && System.nanoTime() - start < MAX_LOAD.toNanos()) {
+        Thread.sleep(50);
+      }
       // every server at once, mid-load
       master.kill();
       for (ServerProcess v : volumes) {
@@ -88,7 +96,7 @@ class CrashTest {
         f.get();
       }
       assertTrue(
-          acknowledged.get() > 50,
+          acknowledged.get() >= MIN_ACKNOWLEDGED,
           "the load made only " + acknowledged.get() + " acknowledged writes");
 
       for (int i = 0; i < VOLUMES; i++) {
@@ -96,6 +104,9 @@ class CrashTest {
       }
       master = startMaster(tmp, ports, sync);
       String after = "http://127.0.0.1:" + master.port();
+      // the restarted master may find a volume slow to answer its first check: wait for all up
+      List<String> names = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
+      assertTrue(Http.allUp(after, names), "the restarted volumes are not all up");
       for (Map.Entry<String, byte[]> e : stored.entrySet()) {
         assertTrue(
             Arrays.equals(e.getValue(), Http.read(after + e.getKey())),

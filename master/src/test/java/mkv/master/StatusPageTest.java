@@ -45,7 +45,6 @@ class StatusPageTest {
           MasterConfig.builder(tmp.resolve("index"), c.addresses())
               .replicas(2)
               .subvolumes(1)
-              .recordCountInterval(Duration.ofMillis(200))
               .build());
       String url = c.master().baseUrl();
       WebDriver browser = chromium(tmp);
