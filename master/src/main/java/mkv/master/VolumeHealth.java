@@ -32,8 +32,15 @@ final class VolumeHealth implements AutoCloseable {
     DOWN
   }
 
-  /** One volume's health, as {@code GET /_volumes} shows it. */
-  record Status(String volume, State state, String lastError, Instant lastSeen) {}
+  /**
+   * One volume's health, as {@code GET /_volumes} shows it; {@code watchedSince} is the nanoTime it
+   * was first watched.
+   */
+  record Status(
+      String volume, State state, String lastError, Instant lastSeen, long watchedSince) {}
+
+  /** How long after a volume is first watched a slow answer still counts as up. */
+  private static final Duration WARMUP = Duration.ofSeconds(10);
 
   private final Map<String, Status> statuses = new ConcurrentHashMap<>();
   // the servers watched, in the order /_volumes shows them, each with its periodic check
@@ -81,7 +88,8 @@ final class VolumeHealth implements AutoCloseable {
       if (!servers.containsKey(server)) {
         statuses.put(
             server,
-            new Status(server, State.UP, null, null)); // innocent until a check says otherwise
+            // innocent until a check says otherwise
+            new Status(server, State.UP, null, null, System.nanoTime()));
         checker.setCorePoolSize(servers.size() + 1);
         servers.put(
             server,
@@ -185,7 +193,8 @@ final class VolumeHealth implements AutoCloseable {
   private void down(String server, String error, Status old) {
     downSince.putIfAbsent(server, System.nanoTime());
     statuses.computeIfPresent(
-        server, (s, was) -> new Status(server, State.DOWN, error, old.lastSeen()));
+        server,
+        (s, was) -> new Status(server, State.DOWN, error, old.lastSeen(), was.watchedSince()));
   }
 
   synchronized List<Status> all() {
@@ -207,10 +216,11 @@ final class VolumeHealth implements AutoCloseable {
     try {
       long start = System.nanoTime();
       int status = client.ping(server);
-      State now =
-          status != 200
-              ? State.FULL
-              : System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      long took = System.nanoTime() - start;
+      // A volume (or this master) just started answers its first checks slowly while its JVM
+      // warms up: that is not worth a warning.
+      boolean warming = start - old.watchedSince() < WARMUP.toNanos();
+      State now = status != 200 ? State.FULL : took > slowNanos && !warming ? State.SLOW : State.UP;
       String error =
           status == 507
               ? "507 on HEAD /: its disk is full"
@@ -224,7 +234,8 @@ final class VolumeHealth implements AutoCloseable {
                 + (error == null ? "" : ": " + error));
       }
       downSince.remove(server);
-      statuses.computeIfPresent(server, (s, was) -> new Status(server, now, error, Instant.now()));
+      statuses.computeIfPresent(
+          server, (s, was) -> new Status(server, now, error, Instant.now(), was.watchedSince()));
     } catch (VolumeException e) {
       if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " is down: " + e.getMessage());
