@@ -52,6 +52,9 @@ final class VolumeHealth implements AutoCloseable {
   private final long intervalMillis;
   private final VolumeWatch watch;
 
+  /** Servers with a check of their own scheduled soon ({@link #recheckSoon}). */
+  private final java.util.Set<String> rechecks = ConcurrentHashMap.newKeySet();
+
   /** When each server down was first seen down (nanoTime), for {@link #downFor}. */
   private final Map<String, Long> downSince = new ConcurrentHashMap<>();
 
@@ -241,8 +244,30 @@ final class VolumeHealth implements AutoCloseable {
         LOG.warning("volume " + server + " is down: " + e.getMessage());
       }
       down(server, e.getMessage(), old);
+      recheckSoon(server);
     } catch (RuntimeException e) {
       LOG.warning("health check of " + server + " failed: " + e);
+    }
+  }
+
+  /**
+   * A volume whose check failed is checked again within {@link #WATCH_RETRY}, whatever the
+   * background interval: its watch connection may have reopened while it was still starting (and
+   * too slow to answer), and then nothing else would check it until the next background check.
+   */
+  private void recheckSoon(String server) {
+    if (intervalMillis > WATCH_RETRY.toMillis() && rechecks.add(server)) {
+      try {
+        checker.schedule(
+            () -> {
+              rechecks.remove(server);
+              check(server);
+            },
+            WATCH_RETRY.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        rechecks.remove(server);
+      }
     }
   }
 

@@ -24,6 +24,7 @@ import mkv.layout.Placement;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
 import mkv.testing.ServerProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A frozen (SIGSTOP) volume: writes fail within the stall bound and leave nothing, reads skip it.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HungVolumeTest {
   @Test

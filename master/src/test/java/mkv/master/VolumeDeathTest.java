@@ -19,11 +19,13 @@ import mkv.layout.Placement;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http.Reply;
 import mkv.testing.ServerProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A volume process that dies is out of rotation at once, long before the next background check. */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class VolumeDeathTest {
   @Test

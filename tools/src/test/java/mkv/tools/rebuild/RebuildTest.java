@@ -30,11 +30,13 @@ import mkv.tools.ToolProcess;
 import okhttp3.RequestBody;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rebuilding a lost index from five volumes gives back the same records and the same values. */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RebuildTest {
   static final VolumeClient CLIENT =
