@@ -48,14 +48,17 @@ public final class Index implements Closeable {
   private static final String META = "\0mkv:";
 
   /** The setting that holds the {@link RecordCounts}, and when they were last counted in full. */
-  private static final String COUNTS = "counts";
+  static final String COUNTS = "counts";
 
   private static final String COUNTED_AT = "counted-at";
+
+  /** The setting that holds the log position of the last command applied: "TERM INDEX". */
+  private static final String APPLIED = "applied";
 
   /** The keys whose work is unfinished ({@link Record#isUnfinished}), each under this prefix. */
   private static final String UNFINISHED = META + "unfinished:";
 
-  private static final byte[] NOTHING = new byte[0];
+  static final byte[] NOTHING = new byte[0];
 
   /** Held while the index is open, so a second process or tool is refused in one line. */
   static final String LOCK_FILE = "mkv.lock";
@@ -72,6 +75,7 @@ public final class Index implements Closeable {
   private final Object writing = new Object();
   private final RecordCounts counts;
   private final long countedAt;
+  private volatile LogPosition applied; // written under `writing`
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
   private final Map<Path, FileChannel> logs = new HashMap<>();
   // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is
@@ -93,6 +97,7 @@ public final class Index implements Closeable {
       this.counts = stored;
       this.countedAt = Long.parseLong(at);
     }
+    this.applied = LogPosition.parse(meta(APPLIED));
   }
 
   /**
@@ -100,15 +105,15 @@ public final class Index implements Closeable {
    */
   private RecordCounts countInFull() {
     LOG.info("counting the records of " + dir + " (once: later writes keep the count)");
-    RecordCounts c = new RecordCounts();
+    RecordCounts.Delta all = new RecordCounts.Delta();
     long n = 0;
     WriteBatch batch = db.createWriteBatch();
     try (Scan scan = scan("", null)) {
       while (scan.hasNext()) {
         Entry e = scan.next();
-        c.add(e.record());
+        all.change(null, e.record());
         if (e.record().isUnfinished()) {
-          batch.put(bytes(UNFINISHED + e.key()), NOTHING);
+          batch.put(unfinishedKey(e.key()), NOTHING);
         }
         if (++n % 10_000 == 0) {
           db.write(batch, NO_SYNC);
@@ -116,12 +121,16 @@ public final class Index implements Closeable {
           batch = db.createWriteBatch();
         }
       }
-      batch.put(bytes(META + COUNTS), bytes(c.encode()));
+      RecordCounts c = new RecordCounts();
+      c.add(all);
+      batch.put(metaKey(COUNTS), bytes(c.encode()));
       db.write(batch, SYNC);
     } finally {
       close(batch);
     }
     LOG.info("counted " + n + " records in " + dir);
+    RecordCounts c = new RecordCounts();
+    c.add(all);
     return c;
   }
 
@@ -188,16 +197,16 @@ public final class Index implements Closeable {
 
   /** A setting of the index itself (the placement, a move in progress), or null. */
   public String meta(String name) {
-    byte[] value = db.get(bytes(META + name));
+    byte[] value = db.get(metaKey(name));
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
   }
 
   /** Stores (or with a null value, removes) a setting; returns once it is on disk. */
   public void putMeta(String name, String value) {
     if (value == null) {
-      db.delete(bytes(META + name), SYNC);
+      db.delete(metaKey(name), SYNC);
     } else {
-      db.put(bytes(META + name), bytes(value), SYNC);
+      db.put(metaKey(name), bytes(value), SYNC);
     }
   }
 
@@ -214,51 +223,85 @@ public final class Index implements Closeable {
     write(key, null, durable);
   }
 
-  // One batch: the record, and (when they change) the counts and the key's place in the
-  // unfinished list, so that no crash leaves them disagreeing with the records.
   private void write(String key, Record record, boolean durable) {
-    byte[] k = bytes(key);
     try {
       synchronized (writing) {
-        byte[] old = db.get(k);
-        Record was = old == null ? null : Record.decode(old);
-        WriteBatch batch = db.createWriteBatch();
-        try {
-          if (record == null) {
-            batch.delete(k);
-          } else {
-            batch.put(k, record.encode());
-          }
-          boolean wasUnfinished = was != null && was.isUnfinished();
-          boolean unfinished = record != null && record.isUnfinished();
-          if (wasUnfinished != unfinished) {
-            if (unfinished) {
-              batch.put(bytes(UNFINISHED + key), NOTHING);
-            } else {
-              batch.delete(bytes(UNFINISHED + key));
-            }
-          }
-          boolean counted =
-              (was == null ? null : was.state()) != (record == null ? null : record.state());
-          if (counted) {
-            counts.change(was, record);
-            batch.put(bytes(META + COUNTS), bytes(counts.encode()));
-          }
-          try {
-            db.write(batch, durable ? SYNC : NO_SYNC);
-          } catch (RuntimeException e) {
-            if (counted) {
-              counts.change(record, was); // not written: as it was
-            }
-            throw e;
-          }
-        } finally {
-          close(batch);
+        try (IndexBatch batch = new IndexBatch(db, counts)) {
+          batch.record(key, get(key), record);
+          batch.write(durable ? SYNC : NO_SYNC);
         }
       }
     } finally {
       writes.incrementAndGet(stripe(key));
     }
+  }
+
+  /**
+   * What applying a command did: {@code conflict} is null when it was applied, else the key whose
+   * record was not the one its writer read (nothing was then changed), with that record's version
+   * ({@link IndexCommand#ABSENT} when it had none).
+   */
+  public record Outcome(long index, String conflict, long actual) {
+    public boolean applied() {
+      return conflict == null;
+    }
+  }
+
+  /**
+   * Applies the command at log position ({@code term}, {@code logIndex}): every change whose guard
+   * holds, with each record written stamped with {@code logIndex} as its version, or none of them;
+   * the position is stored in the same batch, so that replaying a log after a crash skips what was
+   * applied, and every copy of the index holds the same records at the same position. Commands must
+   * come in log order. Not synced: the log is the write-ahead log ({@link #flush} before the log is
+   * purged).
+   */
+  public Outcome apply(IndexCommand command, long term, long logIndex) {
+    synchronized (writing) {
+      if (logIndex <= applied.index()) {
+        return new Outcome(logIndex, null, 0); // applied before a restart: replayed
+      }
+      java.util.Map<String, Record> now = new HashMap<>(); // a command may change a key twice
+      String conflict = null;
+      long actual = 0;
+      for (IndexCommand.Change c : command.changes()) {
+        Record current = now.containsKey(c.key()) ? now.get(c.key()) : get(c.key());
+        long version = current == null ? IndexCommand.ABSENT : current.version();
+        if (c.expect() != IndexCommand.ANY && c.expect() != version) {
+          conflict = c.key();
+          actual = version;
+          break;
+        }
+        now.put(c.key(), c.record() == null ? null : c.record().withVersion(logIndex));
+      }
+      try (IndexBatch batch = new IndexBatch(db, counts)) {
+        if (conflict == null) {
+          java.util.Map<String, Record> was = new HashMap<>();
+          for (IndexCommand.Change c : command.changes()) {
+            Record before = was.containsKey(c.key()) ? was.get(c.key()) : get(c.key());
+            Record after = c.record() == null ? null : c.record().withVersion(logIndex);
+            batch.record(c.key(), before, after);
+            was.put(c.key(), after);
+          }
+          for (IndexCommand.Setting setting : command.settings()) {
+            batch.setting(setting.name(), setting.value());
+          }
+        }
+        LogPosition at = new LogPosition(term, logIndex);
+        batch.setting(APPLIED, at.toString());
+        batch.write(NO_SYNC);
+        applied = at;
+      } finally {
+        if (conflict == null) {
+          command.changes().forEach(c -> writes.incrementAndGet(stripe(c.key())));
+        }
+      }
+      return new Outcome(logIndex, conflict, actual);
+    }
+  }
+
+  /** The log position of the last command applied ({@link LogPosition#NONE} before any). */
+  public LogPosition applied() {
+    return applied;
   }
 
   /** The records in each state, exact. */
@@ -382,6 +425,14 @@ public final class Index implements Closeable {
 
   static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] metaKey(String name) {
+    return bytes(META + name);
+  }
+
+  static byte[] unfinishedKey(String key) {
+    return bytes(UNFINISHED + key);
   }
 
   /** An open range of the index; an iterator of entries that must be closed. */

@@ -5,34 +5,60 @@ import java.util.stream.Collectors;
 
 /**
  * How many records the index holds in each state, kept exact by every write of the index (stored in
- * the same LevelDB batch as the record), so that nothing counts them by scanning.
+ * the same LevelDB batch as the records), so that nothing counts them by scanning.
  */
 public final class RecordCounts {
-  private final long[] counts = new long[Record.State.values().length];
+  private static final int STATES = Record.State.values().length;
+
+  private final long[] counts = new long[STATES];
+
+  /** A change of the counts by one batch, not yet written. */
+  static final class Delta {
+    final long[] by = new long[STATES];
+
+    /** Counts a write that turns {@code was} into {@code now} (either may be null: absent). */
+    void change(Record was, Record now) {
+      if (was != null) {
+        by[was.state().ordinal()]--;
+      }
+      if (now != null) {
+        by[now.state().ordinal()]++;
+      }
+    }
+
+    boolean isEmpty() {
+      return Arrays.stream(by).allMatch(n -> n == 0);
+    }
+  }
 
   /** The number of records in {@code state}. */
   public synchronized long get(Record.State state) {
     return counts[state.ordinal()];
   }
 
-  /** Counts a write that turns {@code was} into {@code now} (either may be null: absent). */
-  synchronized void change(Record was, Record now) {
-    if (was != null) {
-      counts[was.state().ordinal()]--;
-    }
-    if (now != null) {
-      counts[now.state().ordinal()]++;
+  /** Adds a written batch's change. */
+  synchronized void add(Delta d) {
+    for (int i = 0; i < STATES; i++) {
+      counts[i] += d.by[i];
     }
   }
 
-  /** Counts one record more, during a full count. */
-  synchronized void add(Record r) {
-    counts[r.state().ordinal()]++;
+  /** The counts as they will be once {@code d} is added, as stored. */
+  synchronized String encodeWith(Delta d) {
+    long[] next = counts.clone();
+    for (int i = 0; i < STATES; i++) {
+      next[i] += d.by[i];
+    }
+    return encode(next);
   }
 
   /** The counts as stored: one number per state, in the order of {@link Record.State}. */
   synchronized String encode() {
-    return Arrays.stream(counts).mapToObj(Long::toString).collect(Collectors.joining(" "));
+    return encode(counts);
+  }
+
+  private static String encode(long[] c) {
+    return Arrays.stream(c).mapToObj(Long::toString).collect(Collectors.joining(" "));
   }
 
   /** Counts as stored by {@link #encode}; null when {@code stored} is null or malformed. */
@@ -41,7 +67,7 @@ public final class RecordCounts {
       return null;
     }
     String[] f = stored.split(" ");
-    if (f.length != Record.State.values().length) {
+    if (f.length != STATES) {
       return null;
     }
     RecordCounts c = new RecordCounts();
