@@ -53,7 +53,7 @@ public final class Index implements Closeable {
   private static final String COUNTED_AT = "counted-at";
 
   /** The setting that holds the log position of the last command applied: "TERM INDEX". */
-  private static final String APPLIED = "applied";
+  static final String APPLIED = "applied";
 
   /** The keys whose work is unfinished ({@link Record#isUnfinished}), each under this prefix. */
   private static final String UNFINISHED = META + "unfinished:";
@@ -73,7 +73,7 @@ public final class Index implements Closeable {
   // Held across reading a key's old record and writing the new one, so that the counts and the
   // unfinished list stored with each write stay exact.
   private final Object writing = new Object();
-  private final RecordCounts counts;
+  private volatile RecordCounts counts;
   private final long countedAt;
   private volatile LogPosition applied; // written under `writing`
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
@@ -299,6 +299,32 @@ public final class Index implements Closeable {
     }
   }
 
+  DB db() {
+    return db;
+  }
+
+  /** Held by every write of the index. */
+  Object writeLock() {
+    return writing;
+  }
+
+  static boolean isAppliedKey(byte[] key) {
+    return Arrays.equals(key, metaKey(APPLIED));
+  }
+
+  /**
+   * After the whole index was replaced ({@link IndexSnapshot#load}): the counts and the position
+   * are read again, and every read cache entry is dropped.
+   */
+  void reloaded() {
+    RecordCounts stored = RecordCounts.decode(meta(COUNTS));
+    counts = stored == null ? new RecordCounts() : stored;
+    applied = LogPosition.parse(meta(APPLIED));
+    for (int i = 0; i < STRIPES; i++) {
+      writes.incrementAndGet(i);
+    }
+  }
+
   /** The log position of the last command applied ({@link LogPosition#NONE} before any). */
   public LogPosition applied() {
     return applied;
@@ -425,6 +451,11 @@ public final class Index implements Closeable {
 
   static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A key as LevelDB stores it. */
+  public static byte[] keyBytes(String key) {
+    return bytes(key);
   }
 
   static byte[] metaKey(String name) {
