@@ -170,13 +170,12 @@ class MasterGroupTest {
     Node leader = leader();
     Node wiped = nodes.stream().filter(n -> n != leader).findFirst().get();
     wiped.stop();
+    List<java.util.concurrent.CompletableFuture<Index.Outcome>> writes = new ArrayList<>();
     for (int i = 0; i < 600; i++) { // past several snapshots (every 50): the log is purged
-      assertTrue(
-          leader
-              .group
-              .submit(IndexCommand.of("/k" + i, IndexCommand.ABSENT, LIVE))
-              .get()
-              .applied());
+      writes.add(leader.group.submit(IndexCommand.of("/k" + i, IndexCommand.ABSENT, LIVE)));
+    }
+    for (var w : writes) {
+      assertTrue(w.get().applied());
     }
     assertTrue(eventually(() -> leader.group.firstLogIndex() > 1), "the leader's log was purged");
     deleteTree(wiped.dir.resolve("index"));
