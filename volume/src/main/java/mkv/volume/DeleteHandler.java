@@ -14,6 +14,11 @@ import mkv.http.HttpError;
  * reuses them).
  */
 final class DeleteHandler implements HttpHandler {
+  private final Fence fence;
+
+  DeleteHandler(Fence fence) {
+    this.fence = fence;
+  }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws IOException {
@@ -21,13 +26,19 @@ final class DeleteHandler implements HttpHandler {
     if (path.directory()) {
       throw new HttpError(400, "cannot DELETE a directory");
     }
+    Fence.Token token = fence.admit(exchange);
     try {
       var attrs =
           Files.readAttributes(path.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (attrs.isDirectory()) {
         throw new HttpError(404, "not found");
       }
-      Files.delete(path.file());
+      fence.guard(
+          token,
+          () -> {
+            Files.delete(path.file());
+            return null;
+          });
     } catch (NoSuchFileException e) {
       throw new HttpError(404, "not found");
     }

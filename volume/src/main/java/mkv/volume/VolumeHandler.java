@@ -55,8 +55,9 @@ final class VolumeHandler implements HttpHandler {
     this.store = fs;
     this.read = new ReadHandler();
     this.list = new ListHandler();
-    this.write = new WriteHandler(root, tmpDir, durability);
-    this.delete = new DeleteHandler();
+    Fence fence = new Fence(root);
+    this.write = new WriteHandler(root, tmpDir, durability, fence);
+    this.delete = new DeleteHandler(fence);
   }
 
   @Override

@@ -56,34 +56,40 @@ final class WriteHandler implements HttpHandler {
   private final ThreadLocal<ByteBuffer> buffers =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_SIZE));
 
-  WriteHandler(Path root, Path tmpDir, Durability durability) {
+  private final Fence fence;
+
+  WriteHandler(Path root, Path tmpDir, Durability durability, Fence fence) {
     this.root = root;
     this.tmpDir = tmpDir;
     this.durability = durability;
+    this.fence = fence;
   }
 
   /** Called on the IO thread. */
   @Override
-  public void handleRequest(HttpServerExchange exchange) {
+  public void handleRequest(HttpServerExchange exchange) throws IOException {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     if (path.directory()) {
       throw new HttpError(400, "cannot PUT a directory");
     }
+    Fence.Token token = fence.admit(exchange);
     long length = exchange.getRequestContentLength();
     if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
       exchange
           .getRequestReceiver()
           .receiveFullBytes(
-              (x, body) -> writeSmall(x, path, body), (x, e) -> VolumeHandler.fail(x, path, e));
+              (x, body) -> writeSmall(x, path, token, body),
+              (x, e) -> VolumeHandler.fail(x, path, e));
     } else {
-      VolumeHandler.onWorker(exchange, path, this::writeStreamed);
+      VolumeHandler.onWorker(exchange, path, x -> writeStreamed(x, token));
     }
   }
 
   /**
    * The whole body is here: write, rename, and answer once the write is durable. On the IO thread.
    */
-  private void writeSmall(HttpServerExchange exchange, SafePath path, byte[] body) {
+  private void writeSmall(
+      HttpServerExchange exchange, SafePath path, Fence.Token token, byte[] body) {
     Path tmp = newTemp();
     try {
       try (FileChannel out =
@@ -93,8 +99,8 @@ final class WriteHandler implements HttpHandler {
           out.write(b);
         }
       }
-      moveIntoPlace(
-          tmp, path.file()); // new directories need no fsync of their own: the flush covers them
+      // new directories need no fsync of their own: the flush covers them
+      fence.guard(token, () -> moveIntoPlace(tmp, path.file()));
     } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp); // before answering: a client that sees the failure sees no leftover
       VolumeHandler.fail(exchange, path, e);
@@ -115,7 +121,7 @@ final class WriteHandler implements HttpHandler {
   }
 
   /** A body of unknown or large size, streamed to disk on a worker thread. */
-  private void writeStreamed(HttpServerExchange exchange) throws IOException {
+  private void writeStreamed(HttpServerExchange exchange, Fence.Token token) throws IOException {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     Path tmp = newTemp();
     boolean moved = false;
@@ -125,7 +131,7 @@ final class WriteHandler implements HttpHandler {
         copyBody(exchange, out);
         durability.beforeRename(out);
       }
-      Deque<Path> created = moveIntoPlace(tmp, path.file());
+      Deque<Path> created = fence.guard(token, () -> moveIntoPlace(tmp, path.file()));
       moved = true;
       durability.afterRename(path.file().getParent(), created);
     } finally {
