@@ -97,8 +97,37 @@ public final class Index implements Closeable {
       this.counts = stored;
       this.countedAt = Long.parseLong(at);
     }
-    this.applied = LogPosition.parse(meta(APPLIED));
+    String position = meta(APPLIED);
+    if (position == null) {
+      // An index that no log has written (from before the masters' group, rebuilt, or taken from
+      // minikeyvalue) is where a log begins: a snapshot at index 1 when it holds records, so that a
+      // master joining later installs it rather than replays a log that lacks them; at 0 when
+      // empty, like every new master's.
+      LogPosition start = isEmpty() ? LogPosition.NONE : new LogPosition(0, 1);
+      putMeta(APPLIED, start.toString());
+      position = start.toString();
+    }
+    this.applied = LogPosition.parse(position);
   }
+
+  private boolean isEmpty() {
+    try (Scan scan = scan("", null)) {
+      return !scan.hasNext();
+    }
+  }
+
+  /**
+   * Takes this index out of the log it was applied from, for an offline tool that changes it (or
+   * made it): the next master to start on it forms a new group from it (a new fencing epoch), and
+   * every other master installs it. The caller deletes the master's Raft log beside it.
+   */
+  public void detachFromLog() {
+    putMeta(APPLIED, null);
+    putMeta(EPOCH, null);
+  }
+
+  /** The setting that holds the group's fencing epoch (see mkv.raft). */
+  public static final String EPOCH = "epoch";
 
   /**
    * Counts every record and lists the unfinished ones: one pass over the index, once in its life.

@@ -17,6 +17,8 @@ import mkv.sync.SyncMode;
  * @param sync whether a commit waits for the log's fsync (ALWAYS) or not (BATCH, NONE: flushed in
  *     the background)
  * @param snapshotEvery log entries between snapshots (each flushes LevelDB and purges the log)
+ * @param join start as a new member of a running group: with no configuration of its own, this
+ *     master waits until the leader adds it ({@code ./mkv masters add}), then installs its index
  */
 public record GroupConfig(
     List<Peer> peers,
@@ -24,7 +26,8 @@ public record GroupConfig(
     Path dir,
     Duration electionTimeout,
     SyncMode sync,
-    long snapshotEvery) {
+    long snapshotEvery,
+    boolean join) {
 
   /**
    * The election timeout unless given: seconds, since a 2-core JVM can pause for hundreds of ms.
@@ -44,7 +47,7 @@ public record GroupConfig(
   /** A group of one: this master alone, its Raft endpoint on loopback, on any free port. */
   public static GroupConfig alone(String address, Path dir, SyncMode sync) {
     Peer self = new Peer(address, "127.0.0.1", 0);
-    return new GroupConfig(List.of(self), self, dir, ELECTION_TIMEOUT, sync, SNAPSHOT_EVERY);
+    return new GroupConfig(List.of(self), self, dir, ELECTION_TIMEOUT, sync, SNAPSHOT_EVERY, false);
   }
 
   public boolean single() {

@@ -90,8 +90,11 @@ public final class MasterGroup implements AutoCloseable {
               }
             },
             () -> leadership.accept(true));
+    // A joining master starts with no configuration: the leader's adds it, then sends it the index.
     RaftGroup group =
-        RaftGroup.valueOf(GROUP, config.peers().stream().map(MasterGroup::raftPeer).toList());
+        config.join()
+            ? RaftGroup.valueOf(GROUP)
+            : RaftGroup.valueOf(GROUP, config.peers().stream().map(MasterGroup::raftPeer).toList());
     Files.createDirectories(config.dir());
     boolean exists = Files.isDirectory(config.dir().resolve(GROUP.getUuid().toString()));
     this.server =
@@ -135,6 +138,14 @@ public final class MasterGroup implements AutoCloseable {
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, ms()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, ms()));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3 * election, ms()));
+    // a master being added catches up first (installing the whole index, minutes at 10^8 keys)
+    RaftServerConfigKeys.setStagingTimeout(
+        p, TimeDuration.valueOf(10, java.util.concurrent.TimeUnit.MINUTES));
+    if (c.single()) {
+      // alone, it need not wait to hear from a leader that cannot exist: it leads at once
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(10, ms()));
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(30, ms()));
+    }
     // reads: a read index from the leader; the leader answers it from its lease, no round trip
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
@@ -292,6 +303,65 @@ public final class MasterGroup implements AutoCloseable {
         .getCurrentPeers()
         .forEach(p -> out.add(Peer.addressOf(p.getId().toString())));
     return out;
+  }
+
+  /**
+   * Adds {@code peer} to the group (started with {@code join}); completes once the group's new
+   * configuration is committed, the new master having caught up.
+   */
+  public CompletableFuture<Void> add(Peer peer) {
+    List<RaftPeer> next = new ArrayList<>(division.getRaftConf().getCurrentPeers());
+    if (next.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(peer.address() + " is already a master of the group"));
+    }
+    next.add(raftPeer(peer));
+    return configure(next);
+  }
+
+  /** Removes the master at {@code address} from the group. */
+  public CompletableFuture<Void> remove(String address) {
+    List<RaftPeer> next = new ArrayList<>(division.getRaftConf().getCurrentPeers());
+    String id = address.replace(':', '_');
+    if (!next.removeIf(p -> p.getId().toString().equals(id))) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(address + " is not a master of the group"));
+    }
+    if (next.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("the last master of a group cannot be removed"));
+    }
+    return configure(next);
+  }
+
+  private CompletableFuture<Void> configure(List<RaftPeer> peers) {
+    try {
+      return server
+          .setConfigurationAsync(
+              new org.apache.ratis.protocol.SetConfigurationRequest(
+                  client, division.getId(), GROUP, calls.incrementAndGet(), peers))
+          .thenAccept(MasterGroup::failure);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Hands leadership to the master at {@code address}; completes once it leads. */
+  public CompletableFuture<Void> transfer(String address) {
+    try {
+      return server
+          .transferLeadershipAsync(
+              new org.apache.ratis.protocol.TransferLeadershipRequest(
+                  client,
+                  division.getId(),
+                  GROUP,
+                  calls.incrementAndGet(),
+                  RaftPeerId.valueOf(address.replace(':', '_')),
+                  4 * config.electionTimeout().toMillis()))
+          .thenAccept(MasterGroup::failure);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Whether a snapshot is being installed here: the index is incomplete until it is done. */

@@ -58,6 +58,10 @@ class MasterGroupTest {
     }
 
     void start(List<Peer> peers) throws IOException {
+      start(peers, false);
+    }
+
+    void start(List<Peer> peers, boolean join) throws IOException {
       index = Index.open(dir.resolve("index"));
       group =
           MasterGroup.start(
@@ -67,7 +71,8 @@ class MasterGroupTest {
                   dir.resolve("index").resolve("raft"),
                   Duration.ofMillis(500),
                   SyncMode.ALWAYS,
-                  50),
+                  50,
+                  join),
               index,
               leader -> {});
     }
@@ -87,6 +92,58 @@ class MasterGroupTest {
       n.stop();
       n.http.stop(0);
     }
+  }
+
+  private Node node(int i) throws IOException {
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    Peer peer = new Peer("127.0.0.1:" + http.getAddress().getPort(), "127.0.0.1", freePort());
+    Node node = new Node(peer, Files.createDirectories(tmp.resolve("m" + i)), http);
+    http.createContext(
+        SnapshotHandler.PATH,
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0);
+          try (OutputStream out = exchange.getResponseBody()) {
+            IndexSnapshot.write(node.index, out);
+          }
+        });
+    http.start();
+    nodes.add(node);
+    return node;
+  }
+
+  @Test
+  void anIndexFromBeforeTheGroupBecomesTheGroupsAsMastersAreAdded() throws Exception {
+    Node a = node(0);
+    // records written by a single master of an earlier build (or minikeyvalue): in no log
+    try (Index old = Index.open(a.dir.resolve("index"))) {
+      for (int i = 0; i < 20; i++) {
+        old.put("/old" + i, LIVE, true);
+      }
+    }
+    a.start(List.of(a.peer)); // alone first: a group of one
+    assertTrue(eventually(() -> a.group.isLeader()));
+    assertTrue(a.group.submit(IndexCommand.of("/new", IndexCommand.ABSENT, LIVE)).get().applied());
+    Node b = node(1);
+    Node c = node(2);
+    b.start(List.of(a.peer, b.peer), true);
+    c.start(List.of(a.peer, b.peer, c.peer), true);
+    a.group.add(b.peer).get(60, TimeUnit.SECONDS);
+    a.group.add(c.peer).get(60, TimeUnit.SECONDS);
+    assertEquals(3, a.group.members().size());
+    for (Node n : List.of(b, c)) {
+      n.group.barrier().get(10, TimeUnit.SECONDS);
+      assertNotNull(n.index.get("/old7"), "the records from before the group were installed");
+      assertNotNull(n.index.get("/new"));
+    }
+    a.group.transfer(b.peer.address()).get(30, TimeUnit.SECONDS);
+    assertTrue(eventually(() -> b.group.isLeader()));
+    b.group.remove(a.peer.address()).get(30, TimeUnit.SECONDS);
+    assertEquals(List.of(b.peer.address(), c.peer.address()), b.group.members());
+    assertTrue(
+        b.group.submit(IndexCommand.of("/after", IndexCommand.ABSENT, LIVE)).get().applied());
+    c.group.barrier().get(10, TimeUnit.SECONDS);
+    assertNotNull(c.index.get("/after"));
   }
 
   private List<Peer> startGroup(int n) throws IOException {
