@@ -126,6 +126,28 @@ public final class Index implements Closeable {
     putMeta(EPOCH, null);
   }
 
+  /**
+   * Calls {@code action} with every setting whose name starts with {@code prefix} (the name less
+   * the prefix, and the value), in byte order: reads only those.
+   */
+  public void forEachSetting(String prefix, java.util.function.BiConsumer<String, String> action) {
+    byte[] from = metaKey(prefix);
+    try (DBIterator it = db.iterator()) {
+      for (it.seek(from); it.hasNext(); ) {
+        Map.Entry<byte[], byte[]> e = it.next();
+        byte[] k = e.getKey();
+        if (!Scan.startsWith(k, from)) {
+          break;
+        }
+        action.accept(
+            new String(k, from.length, k.length - from.length, StandardCharsets.UTF_8),
+            new String(e.getValue(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("closing an index iterator", e);
+    }
+  }
+
   /** The setting that holds the group's fencing epoch (see mkv.raft). */
   public static final String EPOCH = "epoch";
 
