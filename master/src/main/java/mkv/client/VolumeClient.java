@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mkv.layout.KeyPath;
+import mkv.layout.Placement;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -40,10 +41,8 @@ public final class VolumeClient {
   private final OkHttpClient http;
   private final OkHttpClient ping;
   private final ExecutorService replicaWriters;
-  private final long stallNanos;
 
   public VolumeClient(Duration connectTimeout, Duration stallTimeout) {
-    this.stallNanos = stallTimeout.toNanos();
     this.http =
         new OkHttpClient.Builder()
             .connectTimeout(connectTimeout)
@@ -288,18 +287,12 @@ public final class VolumeClient {
     try {
       r = call.execute();
     } catch (InterruptedIOException e) {
-      throw new VolumeException(volume, 0, "timed out on " + method, e);
+      // how okhttp says one of its time-outs fired (connect, read, write, or the whole call)
+      throw new VolumeException(
+          volume,
+          new TimeoutException(
+              Placement.server(volume), "on " + method + " (" + e.getMessage() + ")", e));
     } catch (IOException e) {
-      if (System.nanoTime() - start >= stallNanos) {
-        // okhttp closes the socket when a write times out; the blocked write may then report the
-        // close
-        // ("Bad file descriptor") rather than the time-out. Either way the volume made no progress.
-        InterruptedIOException timeout =
-            new InterruptedIOException("no progress in " + stallNanos / 1_000_000 + " ms");
-        timeout.initCause(e);
-        throw new VolumeException(
-            volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
-      }
       throw new VolumeException(
           volume,
           0,
