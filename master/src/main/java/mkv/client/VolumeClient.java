@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mkv.http.Protocol;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import okhttp3.Call;
@@ -252,7 +253,7 @@ public final class VolumeClient {
   public int ping(String server) throws VolumeException {
     Request request = new Request.Builder().url("http://" + server + "/").head().build();
     try (Response r = call(server, "HEAD", ping.newCall(request), 200, 503, 507)) {
-      if (r.code() != 200 && r.header("Mkv-Read-Only") == null) {
+      if (r.code() != 200 && r.header(Protocol.READ_ONLY.toString()) == null) {
         // not a volume refusing writes but one stopping (or something else answering): down
         throw new VolumeException(server, r.code(), r.code() + " on HEAD /", null);
       }
@@ -265,7 +266,7 @@ public final class VolumeClient {
    * none (a stock nginx volume answers 404 or 405).
    */
   public String metrics(String server) throws VolumeException {
-    Request request = new Request.Builder().url("http://" + server + "/metrics").build();
+    Request request = new Request.Builder().url("http://" + server + Protocol.METRICS).build();
     try (Response r = call(server, "GET", ping.newCall(request), 200, 404, 405)) {
       return r.code() == 200 ? r.body().string() : null;
     } catch (VolumeException e) {

@@ -1,7 +1,6 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +15,10 @@ import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.Written;
+import mkv.http.ContentMd5;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
@@ -33,10 +35,11 @@ import mkv.sync.GroupCommit;
  * which removes the copies once more after a volume still finishing the write is done, then the
  * record. A write of a key being moved ({@link Rebalancer}) waits for the move.
  *
- * <p>A value of known length up to {@link #SMALL} is handled on the IO thread from start to answer
- * ({@link #handleSmall}): received whole, sent to the replicas with {@link AsyncClient} on the same
- * thread, and answered from it once the index flush says so; no thread waits anywhere. A larger or
- * chunked body is streamed through a worker thread ({@link #handle}), the master never holding it.
+ * <p>A value of known length up to {@link Protocol#SMALL_BODY} is handled on the IO thread from
+ * start to answer ({@link #handleSmall}): received whole, sent to the replicas with {@link
+ * AsyncClient} on the same thread, and answered from it once the index flush says so; no thread
+ * waits anywhere. A larger or chunked body is streamed through a worker thread ({@link #handle}),
+ * the master never holding it.
  *
  * <p>Three request headers, for writers that speak S3 semantics (the S3 gateway): {@code Mkv-Meta}
  * is kept in the record and returned with reads; {@code Mkv-Empty: 1} allows an empty value; {@code
@@ -50,13 +53,6 @@ import mkv.sync.GroupCommit;
  */
 final class PutHandler {
   private static final Logger LOG = Logger.getLogger(PutHandler.class.getName());
-
-  /** Bodies up to this size are received whole (one chunk of the streamed path). */
-  static final long SMALL = 128 * 1024;
-
-  static final HttpString META = new HttpString("Mkv-Meta");
-  static final HttpString OVERWRITE = new HttpString("Mkv-Overwrite");
-  static final HttpString EMPTY = new HttpString("Mkv-Empty");
 
   private final Index index;
   private final GroupCommit commit;
@@ -101,23 +97,24 @@ final class PutHandler {
   /** Whether the body is announced and small enough for {@link #handleSmall}. */
   static boolean isSmall(HttpServerExchange exchange) {
     long length = exchange.getRequestContentLength();
-    return length > 0 && length <= SMALL;
+    return length > 0 && length <= Protocol.SMALL_BODY;
   }
 
   /** What the writer asked beyond minikeyvalue's PUT (the request headers above). */
   private record Options(String meta, boolean overwrite, boolean empty) {
     static Options of(HttpServerExchange exchange) {
       var h = exchange.getRequestHeaders();
-      String meta = h.getFirst(META);
+      String meta = h.getFirst(Protocol.META);
       if (meta != null && !Record.validMeta(meta)) {
         throw new HttpError(
-            400,
+            ErrorCode.BAD_META,
             "Mkv-Meta must be 1 to "
                 + Record.MAX_META
                 + " printable ASCII characters "
                 + "without spaces");
       }
-      return new Options(meta, "1".equals(h.getFirst(OVERWRITE)), "1".equals(h.getFirst(EMPTY)));
+      return new Options(
+          meta, "1".equals(h.getFirst(Protocol.OVERWRITE)), "1".equals(h.getFirst(Protocol.EMPTY)));
     }
   }
 
@@ -126,15 +123,16 @@ final class PutHandler {
    */
   private static String pathOf(String key) {
     if (key.length() <= 1) {
-      throw new HttpError(400, "empty key: PUT needs a path such as /name");
+      throw new HttpError(ErrorCode.BAD_KEY, "empty key: PUT needs a path such as /name");
     }
-    if (MasterRouter.isReserved(key)) {
-      throw new HttpError(400, "key " + key + " is reserved for the master's own use");
+    if (Protocol.isReserved(key)) {
+      throw new HttpError(
+          ErrorCode.RESERVED_KEY, "key " + key + " is reserved for the master's own use");
     }
     String path = KeyPath.of(key);
     if (!KeyPath.fits(path)) {
       throw new HttpError(
-          414,
+          ErrorCode.TOO_LONG,
           "key too long: its file name on a volume would exceed "
               + KeyPath.MAX_SEGMENT_BYTES
               + " bytes");
@@ -153,7 +151,8 @@ final class PutHandler {
       Record old = index.get(key);
       boolean staged = old != null && old.isLive();
       if (staged && !options.overwrite()) {
-        throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
+        throw new HttpError(
+            ErrorCode.KEY_EXISTS, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
       return placement.beginWrite(
           () -> {
@@ -210,7 +209,7 @@ final class PutHandler {
                           + ")")
               .toList();
       throw new HttpError(
-          503,
+          ErrorCode.VOLUME_DOWN,
           (out.size() == 1
                   ? "volume " + out.get(0) + " takes"
                   : "volumes " + String.join(", ", out) + " take")
@@ -289,7 +288,8 @@ final class PutHandler {
   /** Called on the IO thread for a body {@link #isSmall}. */
   void handleSmall(HttpServerExchange exchange, String key) {
     String path = pathOf(key);
-    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
+    String expectedMd5 =
+        ContentMd5.parse(exchange.getRequestHeaders().getFirst(Protocol.CONTENT_MD5));
     Options options = Options.of(exchange);
     if (options.overwrite()) {
       Record old = index.get(key);
@@ -319,10 +319,7 @@ final class PutHandler {
       String expectedMd5,
       Options options) {
     String hex = md5 || expectedMd5 != null ? HexFormat.of().formatHex(KeyPath.md5(body)) : null;
-    if (expectedMd5 != null && !expectedMd5.equals(hex)) {
-      throw new HttpError(
-          400, "the body's md5 " + hex + " does not match Content-MD5 " + expectedMd5);
-    }
+    ContentMd5.check(expectedMd5, hex);
     KeyLocks.Held held =
         locks.takeOnIoThread(
             exchange, key, () -> replicate(exchange, key, path, body, expectedMd5, options));
@@ -332,7 +329,7 @@ final class PutHandler {
     Record current = index.get(key);
     if (current != null && current.isLive() && options.overwrite()) {
       held.close();
-      throw new HttpError(409, "the key was written meanwhile; retry the overwrite");
+      throw new HttpError(ErrorCode.KEY_BUSY, "the key was written meanwhile; retry the overwrite");
     }
     Pending p = begin(key, held, body.length, expectedMd5, options);
     // From here the answer comes from a callback: keep the exchange open past this call.
@@ -409,9 +406,11 @@ final class PutHandler {
     long length = exchange.getRequestContentLength();
     Options options = Options.of(exchange);
     if (length == 0 && !options.empty()) {
-      throw new HttpError(411, "empty body: a value needs at least one byte (or Mkv-Empty: 1)");
+      throw new HttpError(
+          ErrorCode.NO_BODY, "empty body: a value needs at least one byte (or Mkv-Empty: 1)");
     }
-    String expectedMd5 = ContentMd5.parse(exchange.getRequestHeaders().getFirst("Content-MD5"));
+    String expectedMd5 =
+        ContentMd5.parse(exchange.getRequestHeaders().getFirst(Protocol.CONTENT_MD5));
     InputStream body =
         length == 0
             ? InputStream.nullInputStream()
@@ -424,11 +423,7 @@ final class PutHandler {
       try {
         written =
             client.putAll(p.targets(), path, body, length, md5 || expectedMd5 != null, minReplicas);
-        if (expectedMd5 != null && !expectedMd5.equals(written.md5())) {
-          throw new HttpError(
-              400,
-              "the body's md5 " + written.md5() + " does not match Content-MD5 " + expectedMd5);
-        }
+        ContentMd5.check(expectedMd5, written.md5());
       } catch (IOException | RuntimeException e) {
         if (e instanceof VolumeException v) {
           health.failed(v);
@@ -457,7 +452,7 @@ final class PutHandler {
   private static void created(HttpServerExchange exchange, String hexMd5) {
     exchange.setStatusCode(201);
     if (hexMd5 != null) {
-      exchange.getResponseHeaders().put(RedirectHandler.CONTENT_MD5, hexMd5);
+      exchange.getResponseHeaders().put(Protocol.CONTENT_MD5, hexMd5);
     }
     exchange.endExchange();
   }
@@ -531,7 +526,7 @@ final class PutHandler {
       throw new SourceException("reading the body failed: " + e.getMessage(), e);
     }
     if (first < 0) {
-      throw new HttpError(411, "empty body: a value needs at least one byte");
+      throw new HttpError(ErrorCode.NO_BODY, "empty body: a value needs at least one byte");
     }
     peek.unread(first);
     return peek;

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import org.xnio.IoUtils;
 
 /**
@@ -30,9 +32,6 @@ final class VolumeHandler implements HttpHandler {
    * writes.
    */
   static final long FULL_BELOW = 64 * 1024;
-
-  /** Set on {@code HEAD /}'s 507 and 503: the volume still serves reads. */
-  public static final HttpString READ_ONLY = new HttpString("Mkv-Read-Only");
 
   private final Path root;
   private final java.nio.file.FileStore store;
@@ -65,8 +64,7 @@ final class VolumeHandler implements HttpHandler {
     SafePath path = null;
     try {
       HttpString method = exchange.getRequestMethod();
-      if (method.equals(Methods.GET)
-          && exchange.getRequestPath().equals(mkv.metrics.Metrics.PATH)) {
+      if (method.equals(Methods.GET) && exchange.getRequestPath().equals(Protocol.METRICS)) {
         onWorker(exchange, null, metrics::serve); // no key is stored at the root: the name is free
         return;
       }
@@ -81,7 +79,7 @@ final class VolumeHandler implements HttpHandler {
         next = delete;
       } else {
         exchange.getResponseHeaders().put(Headers.ALLOW, ALLOW);
-        throw new HttpError(405, "method not allowed");
+        throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed");
       }
     } catch (RuntimeException e) {
       fail(exchange, path, e);
@@ -120,7 +118,7 @@ final class VolumeHandler implements HttpHandler {
     }
     exchange.setStatusCode(status);
     // Tells this 503 (serving reads, refusing writes) from that of a server that is stopping.
-    exchange.getResponseHeaders().put(READ_ONLY, "1");
+    exchange.getResponseHeaders().put(Protocol.READ_ONLY, "1");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
     exchange.endExchange();
   }
@@ -186,6 +184,7 @@ final class VolumeHandler implements HttpHandler {
     }
     byte[] body = (failure.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
     exchange.setStatusCode(failure.status());
+    exchange.getResponseHeaders().put(Protocol.ERROR, failure.code().code());
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {

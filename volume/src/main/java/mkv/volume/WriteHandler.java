@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.sync.SyncMode;
 import org.xnio.channels.Channels;
@@ -67,7 +68,7 @@ final class WriteHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     if (path.directory()) {
-      throw new HttpError(400, "cannot PUT a directory");
+      throw new HttpError(ErrorCode.BAD_PATH, "cannot PUT a directory");
     }
     long length = exchange.getRequestContentLength();
     if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
@@ -168,7 +169,7 @@ final class WriteHandler implements HttpHandler {
       return created;
     } catch (FileSystemException e) {
       if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new HttpError(409, "a directory exists at this path");
+        throw new HttpError(ErrorCode.PATH_CONFLICT, "a directory exists at this path");
       }
       throw e;
     }
@@ -223,7 +224,7 @@ final class WriteHandler implements HttpHandler {
       File d = missing.peek().toFile();
       if (!d.mkdir() && !d.isDirectory()) { // not created, and not by a concurrent PUT either
         if (d.exists()) {
-          throw new HttpError(409, "a file exists where a directory is needed");
+          throw new HttpError(ErrorCode.PATH_CONFLICT, "a file exists where a directory is needed");
         }
         Files.createDirectory(missing.peek()); // fails again, with the reason
       }
