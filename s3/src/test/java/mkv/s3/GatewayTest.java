@@ -66,6 +66,13 @@ class GatewayTest {
   }
 
   @Test
+  void creatingABucketAgainIsAlreadyOwnedByYou() throws IOException {
+    Reply again = client.call("PUT", "/gwb", null);
+    assertEquals(409, again.code(), again.text());
+    assertTrue(again.text().contains("<Code>BucketAlreadyOwnedByYou</Code>"), again.text());
+  }
+
+  @Test
   void putThenGetThroughBothApis() throws IOException {
     byte[] value = bytes("hello from s3");
     Reply put =
