@@ -23,6 +23,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.sync.SyncMode;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSourceChannel;
@@ -32,16 +33,13 @@ import org.xnio.channels.StreamSourceChannel;
  * durable as {@code --sync} says ({@link Durability}) before the 201. Readers see the old file or
  * the whole new one, never a part; a failed upload leaves nothing behind.
  *
- * <p>A body of known length up to {@link #SMALL} is received and written on the IO thread, as nginx
- * does: open, write, close and rename of a small file cost less than handing the request to a
- * worker and back, and the fsync, when the mode asks for one, is a group commit that answers from
- * its own thread. A larger or chunked body streams to disk on a worker thread.
+ * <p>A body of known length up to {@link Protocol#SMALL_BODY} is received and written on the IO
+ * thread, as nginx does: open, write, close and rename of a small file cost less than handing the
+ * request to a worker and back, and the fsync, when the mode asks for one, is a group commit that
+ * answers from its own thread. A larger or chunked body streams to disk on a worker thread.
  */
 final class WriteHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(WriteHandler.class.getName());
-
-  /** Bodies up to this size are written on the IO thread, whole. */
-  static final long SMALL = 128 * 1024;
 
   private static final int BUFFER_SIZE = 256 * 1024;
 
@@ -71,7 +69,7 @@ final class WriteHandler implements HttpHandler {
       throw new HttpError(ErrorCode.BAD_PATH, "cannot PUT a directory");
     }
     long length = exchange.getRequestContentLength();
-    if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
+    if (durability.nonBlocking() && length >= 0 && length <= Protocol.SMALL_BODY) {
       exchange
           .getRequestReceiver()
           .receiveFullBytes(
