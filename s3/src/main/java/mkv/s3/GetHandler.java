@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.http.ByteRange;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
 import mkv.volume.FileTransfer;
@@ -106,11 +107,11 @@ final class GetHandler {
     }
     out.put(Headers.ACCEPT_RANGES, "bytes");
     checkPartNumber(r);
-    long[] range = Ranges.parse(r.header("Range"), size);
+    ByteRange range = Ranges.parse(r.header("Range"), size);
     if (range != null) {
-      out.put(Headers.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);
+      out.put(Headers.CONTENT_RANGE, range.contentRange(size));
     }
-    long length = range == null ? size : range[1] - range[0] + 1;
+    long length = range == null ? size : range.length();
     if (head) {
       status(exchange, range, length);
       exchange.endExchange();
@@ -120,7 +121,7 @@ final class GetHandler {
     local.counted(file != null);
     if (file != null) {
       status(exchange, range, length);
-      FileTransfer.start(exchange, file, range == null ? 0 : range[0], length, r.storeKey());
+      FileTransfer.start(exchange, file, range == null ? 0 : range.start(), length, r.storeKey());
     } else if (exchange.isInIoThread()) {
       onWorker(exchange, r, () -> relay(exchange, r.storeKey(), loc, range, length));
     } else {
@@ -172,7 +173,7 @@ final class GetHandler {
     }
   }
 
-  private static void status(HttpServerExchange exchange, long[] range, long length) {
+  private static void status(HttpServerExchange exchange, ByteRange range, long length) {
     exchange.setStatusCode(range == null ? 200 : 206);
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
   }
@@ -182,10 +183,10 @@ final class GetHandler {
       HttpServerExchange exchange,
       String storeKey,
       MasterClient.Located loc,
-      long[] range,
+      ByteRange range,
       long length)
       throws IOException {
-    String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
+    String rangeHeader = range == null ? null : range.header();
     try (VolumeFetcher.Fetch fetch = openFast(storeKey, loc, rangeHeader, length)) {
       status(exchange, range, length);
       StreamSinkChannel out = exchange.getResponseChannel();

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Logger;
+import mkv.http.ByteRange;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
 import mkv.s3.xml.XmlRequests;
@@ -164,7 +165,7 @@ final class MultipartHandler {
     String[] source = PutHandler.copySource(r.header("x-amz-copy-source"));
     MasterClient.Located src = reads.locate(source[0], source[1]);
     Conditions.checkCopySource(r, GetHandler.etag(src), src.created() > 0 ? src.created() : null);
-    long[] range = null;
+    ByteRange range = null;
     String rangeHeader = r.header("x-amz-copy-source-range");
     if (rangeHeader != null) {
       range = Ranges.parse(rangeHeader, src.size());

@@ -4,6 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ScheduledExecutorService;
+import mkv.http.ByteRange;
 import mkv.http.ContentMd5;
 import mkv.http.Protocol;
 import mkv.layout.KeyPath;
@@ -96,11 +97,11 @@ final class PutHandler {
    * destKey}.
    */
   MasterClient.Stored copyValue(
-      String sourceKey, MasterClient.Located src, String destKey, String meta, long[] range)
+      String sourceKey, MasterClient.Located src, String destKey, String meta, ByteRange range)
       throws IOException {
-    String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
+    String rangeHeader = range == null ? null : range.header();
     try (Response response = reads.openAny(sourceKey, src, rangeHeader)) {
-      long length = range != null ? range[1] - range[0] + 1 : response.body().contentLength();
+      long length = range != null ? range.length() : response.body().contentLength();
       try (InputStream in = response.body().byteStream()) {
         return master.put(destKey, in, length, null, meta, true);
       }

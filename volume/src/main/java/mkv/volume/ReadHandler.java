@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
+import mkv.http.ByteRange;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import org.xnio.IoUtils;
@@ -52,8 +53,7 @@ final class ReadHandler implements HttpHandler {
         start = range.start();
         count = range.length();
         exchange.setStatusCode(206);
-        headers.put(
-            Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + size);
+        headers.put(Headers.CONTENT_RANGE, range.contentRange(size));
       }
       exchange.setResponseContentLength(count);
       if (exchange.getRequestMethod().equals(Methods.HEAD) || count == 0) {
