@@ -276,7 +276,7 @@ public final class VolumeClient {
     }
   }
 
-  /** The URL of {@code path} on a replica ({@code host:port[/svXX]}). */
+  /** The URL of {@code path} on a replica ({@code host:port[/svXX]}): the one place it is built. */
   public static String url(String replica, String path) {
     return "http://" + replica + path;
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.client.VolumeClient;
 import mkv.http.ByteRange;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
@@ -239,7 +240,7 @@ final class GetHandler {
     }
     String path = KeyPath.of(storeKey);
     for (String replica : loc.replicas()) {
-      String url = "http://" + replica + path;
+      String url = VolumeClient.url(replica, path);
       if (!urls.contains(url)) {
         urls.add(url);
       }
