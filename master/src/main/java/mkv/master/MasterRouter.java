@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import mkv.http.Blocking;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.http.Protocol;
@@ -58,11 +59,7 @@ final class MasterRouter implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    try {
-      route(exchange);
-    } catch (Exception e) {
-      Failures.answer(exchange, e);
-    }
+    Blocking.here(exchange, this::route, Failures::answer);
   }
 
   private void route(HttpServerExchange exchange) throws Exception {
@@ -113,7 +110,7 @@ final class MasterRouter implements HttpHandler {
       delete.delete(exchange, key);
       return;
     }
-    Blocking work;
+    Blocking.Work work;
     if (admin && key.equals(Protocol.REBALANCE)) {
       work = x -> rebalance.start(x, request);
     } else if (admin) {
@@ -135,18 +132,7 @@ final class MasterRouter implements HttpHandler {
     } else {
       work = x -> delete.unlink(x, key);
     }
-    if (exchange.isInIoThread()) {
-      exchange.dispatch(
-          () -> {
-            try {
-              work.run(exchange);
-            } catch (Exception e) {
-              Failures.answer(exchange, e);
-            }
-          });
-    } else {
-      work.run(exchange);
-    }
+    Blocking.run(exchange, work, Failures::answer);
   }
 
   /** Runs {@code r} on the exchange's IO thread: now if this is it, else queued to it. */
@@ -156,11 +142,5 @@ final class MasterRouter implements HttpHandler {
     } else {
       exchange.getIoThread().execute(r);
     }
-  }
-
-  /** Work that may block, run on a worker thread. */
-  @FunctionalInterface
-  private interface Blocking {
-    void run(HttpServerExchange exchange) throws Exception;
   }
 }

@@ -15,6 +15,7 @@ import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.Written;
+import mkv.http.Blocking;
 import mkv.http.ContentMd5;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
@@ -296,14 +297,7 @@ final class PutHandler {
       if (old != null && old.isLive()) {
         // an overwrite is staged, switched and settled: worth a worker thread, unlike a plain small
         // PUT
-        exchange.dispatch(
-            () -> {
-              try {
-                handle(exchange, key);
-              } catch (Exception e) {
-                Failures.answer(exchange, e);
-              }
-            });
+        Blocking.run(exchange, x -> handle(x, key), Failures::answer);
         return;
       }
     }

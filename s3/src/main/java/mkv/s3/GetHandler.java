@@ -12,6 +12,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.logging.Logger;
 import mkv.client.VolumeClient;
+import mkv.http.Blocking;
 import mkv.http.ByteRange;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
@@ -83,7 +84,7 @@ final class GetHandler {
   void answer(HttpServerExchange exchange, S3Request r, MasterClient.Located loc, boolean head)
       throws IOException {
     if (loc.size() < 0 && exchange.isInIoThread()) {
-      onWorker(exchange, r, () -> answer(exchange, r, loc, head));
+      onWorker(exchange, r, x -> answer(x, r, loc, head));
       return;
     }
     long size = loc.size() >= 0 ? loc.size() : sizeFromReplica(r.storeKey(), loc);
@@ -124,32 +125,24 @@ final class GetHandler {
       status(exchange, range, length);
       FileTransfer.start(exchange, file, range == null ? 0 : range.start(), length, r.storeKey());
     } else if (exchange.isInIoThread()) {
-      onWorker(exchange, r, () -> relay(exchange, r.storeKey(), loc, range, length));
+      onWorker(exchange, r, x -> relay(x, r.storeKey(), loc, range, length));
     } else {
       relay(exchange, r.storeKey(), loc, range, length);
     }
   }
 
-  /** Work that may block. */
-  @FunctionalInterface
-  interface Blocking {
-    void run() throws Exception;
-  }
-
-  /** Runs {@code work} on a worker thread, answering its failure; the exchange stays open. */
-  void onWorker(HttpServerExchange exchange, S3Request r, Blocking work) {
-    exchange
-        .getConnection()
-        .getWorker()
-        .execute(
-            () -> {
-              try {
-                exchange.startBlocking();
-                work.run();
-              } catch (Exception e) {
-                Failures.answer(exchange, e, r.resource(), masterUrl);
-              }
-            });
+  /**
+   * Runs {@code work} on a worker thread in blocking mode, answering its failure; the exchange
+   * stays open.
+   */
+  void onWorker(HttpServerExchange exchange, S3Request r, Blocking.Work work) {
+    Blocking.run(
+        exchange,
+        x -> {
+          x.startBlocking();
+          work.run(x);
+        },
+        (x, e) -> Failures.answer(x, e, r.resource(), masterUrl));
   }
 
   /**

@@ -106,7 +106,7 @@ final class IoThreadRequests {
                       gets.onWorker(
                           exchange,
                           r,
-                          () -> {
+                          x -> {
                             throw gets.missing(r.bucket, r.key);
                           });
                     } else {

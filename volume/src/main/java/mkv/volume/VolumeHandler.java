@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.Blocking;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.http.Protocol;
@@ -98,7 +99,8 @@ final class VolumeHandler implements HttpHandler {
     } else if (next == list) {
       onWorker(exchange, path, list::handleRequest);
     } else {
-      serve(exchange, next::handleRequest, path);
+      SafePath parsed = path;
+      Blocking.here(exchange, next::handleRequest, (x, e) -> fail(x, parsed, e));
     }
   }
 
@@ -123,28 +125,9 @@ final class VolumeHandler implements HttpHandler {
     exchange.endExchange();
   }
 
-  /** Work that may block: runs on a worker thread, its failure answered like any other. */
-  @FunctionalInterface
-  interface Blocking {
-    void run(HttpServerExchange exchange) throws Exception;
-  }
-
-  /** Runs {@code work} on a worker thread (at once when already on one). */
-  static void onWorker(HttpServerExchange exchange, SafePath path, Blocking work) {
-    if (exchange.isInIoThread()) {
-      exchange.dispatch(() -> serve(exchange, work, path));
-    } else {
-      serve(exchange, work, path);
-    }
-  }
-
-  private static void serve(HttpServerExchange exchange, Blocking work, SafePath path) {
-    try {
-      work.run(exchange);
-    } catch (Exception e) {
-      // Errors (out of memory...) go on to undertow, which answers 500 and logs them
-      fail(exchange, path, e);
-    }
+  /** Runs {@code work} on a worker thread (at once when already on one), answering its failure. */
+  static void onWorker(HttpServerExchange exchange, SafePath path, Blocking.Work work) {
+    Blocking.run(exchange, work, (x, e) -> fail(x, path, e));
   }
 
   private SafePath parse(HttpServerExchange exchange) {
