@@ -22,11 +22,12 @@ import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
- * GetObject and HeadObject. The master says where the key is (with its size, md5, time and
- * metadata, so a HEAD or a failed precondition never touches a volume); a GET then sends the bytes
- * itself, since S3 clients do not follow redirects: from a local volume's file when it can ({@link
- * LocalVolumes}), else relayed from a replica. A replica that is down, or lacks the copy, is passed
- * over for the next one before the first byte is sent.
+ * GetObject and HeadObject. The master says where the key is, with its size, md5, time and
+ * metadata, so a HEAD or a failed precondition touches no volume (unless the record has no size, as
+ * one adopted from minikeyvalue: then a replica is asked, with a one-byte range). A GET then sends
+ * the bytes itself, since S3 clients do not follow redirects: from a local volume's file when it
+ * can ({@link LocalVolumes}), else relayed from a replica. A replica that is down, lacks the copy
+ * or answers something malformed is passed over for the next one before the first byte is sent.
  */
 final class GetHandler {
   private static final Logger LOG = Logger.getLogger(GetHandler.class.getName());
