@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
-import mkv.cli.ServerProcess;
 import mkv.index.Index;
 import mkv.layout.Placement;
 import mkv.sync.SyncMode;
-import mkv.volume.NginxVolume;
+import mkv.testing.NginxVolume;
+import mkv.testing.ServerProcess;
 
 /**
  * {@code --cluster}: a master and volume servers as child processes on 127.0.0.1 with their data in

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import picocli.CommandLine;
  * The whole bench on its own child-process cluster, small and short: every workload runs, nothing
  * fails.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BenchMainTest {
   @TempDir Path dir;

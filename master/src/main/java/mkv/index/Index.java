@@ -21,9 +21,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.logging.Logger;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
+import org.iq80.leveldb.WriteBatch;
 import org.iq80.leveldb.WriteOptions;
 
 /**
@@ -35,6 +37,7 @@ import org.iq80.leveldb.WriteOptions;
  * of writers ({@link mkv.sync.GroupCommit}) and no writer ever waits on a disk inside LevelDB.
  */
 public final class Index implements Closeable {
+  private static final Logger LOG = Logger.getLogger(Index.class.getName());
   private static final WriteOptions SYNC = new WriteOptions().sync(true);
   private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
 
@@ -43,6 +46,19 @@ public final class Index implements Closeable {
    * (always {@code /...}) starts with, so scans skip them.
    */
   private static final String META = "\0mkv:";
+
+  /** The setting that holds the {@link RecordCounts}, and when they were last counted in full. */
+  static final String COUNTS = "counts";
+
+  private static final String COUNTED_AT = "counted-at";
+
+  /** The setting that holds the log position of the last command applied: "TERM INDEX". */
+  private static final String APPLIED = "applied";
+
+  /** The keys whose work is unfinished ({@link Record#isUnfinished}), each under this prefix. */
+  private static final String UNFINISHED = META + "unfinished:";
+
+  static final byte[] NOTHING = new byte[0];
 
   /** Held while the index is open, so a second process or tool is refused in one line. */
   static final String LOCK_FILE = "mkv.lock";
@@ -54,6 +70,12 @@ public final class Index implements Closeable {
   private final FileLock held;
   private final DB db;
   private final Object flushing = new Object();
+  // Held across reading a key's old record and writing the new one, so that the counts and the
+  // unfinished list stored with each write stay exact.
+  private final Object writing = new Object();
+  private final RecordCounts counts;
+  private final long countedAt;
+  private volatile LogPosition applied; // written under `writing`
   // LevelDB's write-ahead logs by path, opened once each for flush(); guarded by `flushing`
   private final Map<Path, FileChannel> logs = new HashMap<>();
   // Writes that returned, per stripe of keys: a ReadCache entry is good while its stripe's count is
@@ -64,6 +86,60 @@ public final class Index implements Closeable {
     this.dir = dir;
     this.held = held;
     this.db = db;
+    RecordCounts stored = RecordCounts.decode(meta(COUNTS));
+    String at = meta(COUNTED_AT);
+    if (stored == null || at == null) {
+      // An index from a build before counts were kept (or minikeyvalue's): counted once, here.
+      this.counts = countInFull();
+      this.countedAt = System.currentTimeMillis();
+      putMeta(COUNTED_AT, Long.toString(countedAt));
+    } else {
+      this.counts = stored;
+      this.countedAt = Long.parseLong(at);
+    }
+    this.applied = LogPosition.parse(meta(APPLIED));
+  }
+
+  /**
+   * Counts every record and lists the unfinished ones: one pass over the index, once in its life.
+   */
+  private RecordCounts countInFull() {
+    LOG.info("counting the records of " + dir + " (once: later writes keep the count)");
+    RecordCounts.Delta all = new RecordCounts.Delta();
+    long n = 0;
+    WriteBatch batch = db.createWriteBatch();
+    try (Scan scan = scan("", null)) {
+      while (scan.hasNext()) {
+        Entry e = scan.next();
+        all.change(null, e.record());
+        if (e.record().isUnfinished()) {
+          batch.put(unfinishedKey(e.key()), NOTHING);
+        }
+        if (++n % 10_000 == 0) {
+          db.write(batch, NO_SYNC);
+          close(batch);
+          batch = db.createWriteBatch();
+        }
+      }
+      RecordCounts c = new RecordCounts();
+      c.add(all);
+      batch.put(metaKey(COUNTS), bytes(c.encode()));
+      db.write(batch, SYNC);
+    } finally {
+      close(batch);
+    }
+    LOG.info("counted " + n + " records in " + dir);
+    RecordCounts c = new RecordCounts();
+    c.add(all);
+    return c;
+  }
+
+  private static void close(WriteBatch batch) {
+    try {
+      batch.close();
+    } catch (IOException e) {
+      throw new IllegalStateException("closing a LevelDB write batch", e);
+    }
   }
 
   /**
@@ -76,7 +152,13 @@ public final class Index implements Closeable {
     FileLock held = lock(dir);
     try {
       Options options = new Options().createIfMissing(true).cacheSize(64L << 20);
-      return new Index(dir, held, factory.open(dir.toFile(), options));
+      DB db = factory.open(dir.toFile(), options);
+      try {
+        return new Index(dir, held, db);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
       held.channel().close();
       throw e;
@@ -115,16 +197,16 @@ public final class Index implements Closeable {
 
   /** A setting of the index itself (the placement, a move in progress), or null. */
   public String meta(String name) {
-    byte[] value = db.get(bytes(META + name));
+    byte[] value = db.get(metaKey(name));
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
   }
 
   /** Stores (or with a null value, removes) a setting; returns once it is on disk. */
   public void putMeta(String name, String value) {
     if (value == null) {
-      db.delete(bytes(META + name), SYNC);
+      db.delete(metaKey(name), SYNC);
     } else {
-      db.put(bytes(META + name), bytes(value), SYNC);
+      db.put(metaKey(name), bytes(value), SYNC);
     }
   }
 
@@ -133,19 +215,122 @@ public final class Index implements Closeable {
    * crash).
    */
   public void put(String key, Record record, boolean durable) {
+    write(key, record, durable);
+  }
+
+  /** Removes a record; with {@code durable}, returns only once that is on disk. */
+  public void delete(String key, boolean durable) {
+    write(key, null, durable);
+  }
+
+  private void write(String key, Record record, boolean durable) {
     try {
-      db.put(bytes(key), record.encode(), durable ? SYNC : NO_SYNC);
+      synchronized (writing) {
+        try (IndexBatch batch = new IndexBatch(db, counts)) {
+          batch.record(key, get(key), record);
+          batch.write(durable ? SYNC : NO_SYNC);
+        }
+      }
     } finally {
       writes.incrementAndGet(stripe(key));
     }
   }
 
-  /** Removes a record; with {@code durable}, returns only once that is on disk. */
-  public void delete(String key, boolean durable) {
-    try {
-      db.delete(bytes(key), durable ? SYNC : NO_SYNC);
-    } finally {
-      writes.incrementAndGet(stripe(key));
+  /**
+   * What applying a command did: {@code conflict} is null when it was applied, else the key whose
+   * record was not the one its writer read (nothing was then changed), with that record's version
+   * ({@link IndexCommand#ABSENT} when it had none).
+   */
+  public record Outcome(long index, String conflict, long actual) {
+    public boolean applied() {
+      return conflict == null;
+    }
+  }
+
+  /**
+   * Applies the command at log position ({@code term}, {@code logIndex}): every change whose guard
+   * holds, with each record written stamped with {@code logIndex} as its version, or none of them;
+   * the position is stored in the same batch, so that replaying a log after a crash skips what was
+   * applied, and every copy of the index holds the same records at the same position. Commands must
+   * come in log order. Not synced: the log is the write-ahead log ({@link #flush} before the log is
+   * purged).
+   */
+  public Outcome apply(IndexCommand command, long term, long logIndex) {
+    synchronized (writing) {
+      if (logIndex <= applied.index()) {
+        return new Outcome(logIndex, null, 0); // applied before a restart: replayed
+      }
+      java.util.Map<String, Record> now = new HashMap<>(); // a command may change a key twice
+      String conflict = null;
+      long actual = 0;
+      for (IndexCommand.Change c : command.changes()) {
+        Record current = now.containsKey(c.key()) ? now.get(c.key()) : get(c.key());
+        long version = current == null ? IndexCommand.ABSENT : current.version();
+        if (c.expect() != IndexCommand.ANY && c.expect() != version) {
+          conflict = c.key();
+          actual = version;
+          break;
+        }
+        now.put(c.key(), c.record() == null ? null : c.record().withVersion(logIndex));
+      }
+      try (IndexBatch batch = new IndexBatch(db, counts)) {
+        if (conflict == null) {
+          java.util.Map<String, Record> was = new HashMap<>();
+          for (IndexCommand.Change c : command.changes()) {
+            Record before = was.containsKey(c.key()) ? was.get(c.key()) : get(c.key());
+            Record after = c.record() == null ? null : c.record().withVersion(logIndex);
+            batch.record(c.key(), before, after);
+            was.put(c.key(), after);
+          }
+          for (IndexCommand.Setting setting : command.settings()) {
+            batch.setting(setting.name(), setting.value());
+          }
+        }
+        LogPosition at = new LogPosition(term, logIndex);
+        batch.setting(APPLIED, at.toString());
+        batch.write(NO_SYNC);
+        applied = at;
+      } finally {
+        if (conflict == null) {
+          command.changes().forEach(c -> writes.incrementAndGet(stripe(c.key())));
+        }
+      }
+      return new Outcome(logIndex, conflict, actual);
+    }
+  }
+
+  /** The log position of the last command applied ({@link LogPosition#NONE} before any). */
+  public LogPosition applied() {
+    return applied;
+  }
+
+  /** The records in each state, exact. */
+  public RecordCounts counts() {
+    return counts;
+  }
+
+  /** When the records were last counted in full (epoch ms); every write has kept them since. */
+  public long countedAt() {
+    return countedAt;
+  }
+
+  /**
+   * Calls {@code action} with every key whose work is unfinished ({@link Record#isUnfinished}), in
+   * byte order: reads only those, however large the index.
+   */
+  public void forEachUnfinished(java.util.function.Consumer<String> action) {
+    byte[] prefix = bytes(UNFINISHED);
+    try (DBIterator it = db.iterator()) {
+      for (it.seek(prefix); it.hasNext(); ) {
+        byte[] k = it.next().getKey();
+        if (!Scan.startsWith(k, prefix)) {
+          break;
+        }
+        action.accept(
+            new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("closing an index iterator", e);
     }
   }
 
@@ -240,6 +425,14 @@ public final class Index implements Closeable {
 
   static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] metaKey(String name) {
+    return bytes(META + name);
+  }
+
+  static byte[] unfinishedKey(String key) {
+    return bytes(UNFINISHED + key);
   }
 
   /** An open range of the index; an iterator of entries that must be closed. */

@@ -30,6 +30,10 @@ import java.util.List;
  * @param meta what the writer asked to keep with the value ({@code Mkv-Meta}: the S3 gateway's
  *     Content-Type and user metadata), opaque printable ASCII without spaces, or null. Kept in the
  *     index only: a rebuild from the volumes cannot restore it
+ * @param version changes with every write of the record (the Raft log index of the command that
+ *     wrote it), so that a writer can make a change conditional on what it read; 0 when unknown
+ *     (records from before versions, rebuilt or adopted ones)
+ * @param expires when the key stops being served (epoch milliseconds), 0 for never
  */
 public record Record(
     State state,
@@ -40,7 +44,9 @@ public record Record(
     List<String> missing,
     String placement,
     List<String> leaving,
-    String meta) {
+    String meta,
+    long version,
+    long expires) {
   private static final String MAGIC = "mkv1";
 
   /** The life of a key. */
@@ -114,47 +120,93 @@ public record Record(
    * rebuilt or adopted key); the {@code with...} copies fill in what is known.
    */
   public static Record live(List<String> replicas) {
-    return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of(), null);
+    return new Record(State.LIVE, replicas, -1, null, 0, List.of(), null, List.of(), null, 0, 0);
   }
 
   /** A record for a write about to begin, of unknown size and md5. */
   public static Record pending(List<String> replicas, long now) {
-    return new Record(State.PENDING, replicas, -1, null, now, List.of(), null, List.of(), null);
+    return new Record(
+        State.PENDING, replicas, -1, null, now, List.of(), null, List.of(), null, 0, 0);
   }
 
   public Record withState(State next) {
-    return new Record(next, replicas, size, md5, created, missing, placement, leaving, meta);
+    return new Record(
+        next, replicas, size, md5, created, missing, placement, leaving, meta, version, expires);
   }
 
   public Record withSize(long bytes) {
-    return new Record(state, replicas, bytes, md5, created, missing, placement, leaving, meta);
+    return new Record(
+        state, replicas, bytes, md5, created, missing, placement, leaving, meta, version, expires);
   }
 
   public Record withMd5(String hex) {
-    return new Record(state, replicas, size, hex, created, missing, placement, leaving, meta);
+    return new Record(
+        state, replicas, size, hex, created, missing, placement, leaving, meta, version, expires);
   }
 
   public Record withCreated(long millis) {
-    return new Record(state, replicas, size, md5, millis, missing, placement, leaving, meta);
+    return new Record(
+        state, replicas, size, md5, millis, missing, placement, leaving, meta, version, expires);
   }
 
   public Record withMissing(List<String> notYetHolding) {
-    return new Record(state, replicas, size, md5, created, notYetHolding, placement, leaving, meta);
+    return new Record(
+        state,
+        replicas,
+        size,
+        md5,
+        created,
+        notYetHolding,
+        placement,
+        leaving,
+        meta,
+        version,
+        expires);
   }
 
   /** This record as placed by the placement with {@code fingerprint}. */
   public Record placedBy(String fingerprint) {
-    return new Record(state, replicas, size, md5, created, missing, fingerprint, leaving, meta);
+    return new Record(
+        state, replicas, size, md5, created, missing, fingerprint, leaving, meta, version, expires);
   }
 
   /** This record with {@code meta} (null for none). */
   public Record withMeta(String next) {
-    return new Record(state, replicas, size, md5, created, missing, placement, leaving, next);
+    return new Record(
+        state, replicas, size, md5, created, missing, placement, leaving, next, version, expires);
+  }
+
+  /** This record as written by the command at log index {@code logIndex}. */
+  public Record withVersion(long logIndex) {
+    return new Record(
+        state, replicas, size, md5, created, missing, placement, leaving, meta, logIndex, expires);
+  }
+
+  /** This record served until {@code epochMillis} (0: for ever). */
+  public Record withExpires(long epochMillis) {
+    return new Record(
+        state,
+        replicas,
+        size,
+        md5,
+        created,
+        missing,
+        placement,
+        leaving,
+        meta,
+        version,
+        epochMillis);
+  }
+
+  /** Whether the record has expired at {@code nowMillis}: it is then not served. */
+  public boolean expiredAt(long nowMillis) {
+    return expires != 0 && expires <= nowMillis;
   }
 
   /** This record with the copies on {@code next} leaving (no longer served, to be deleted). */
   public Record withLeaving(List<String> next) {
-    return new Record(state, replicas, size, md5, created, missing, placement, next, meta);
+    return new Record(
+        state, replicas, size, md5, created, missing, placement, next, meta, version, expires);
   }
 
   /**
@@ -162,7 +214,8 @@ public record Record(
    * with the copies on {@code leaving} still to be deleted.
    */
   public Record movedTo(List<String> now, String fingerprint, List<String> leaving) {
-    return new Record(state, now, size, md5, created, List.of(), fingerprint, leaving, meta);
+    return new Record(
+        state, now, size, md5, created, List.of(), fingerprint, leaving, meta, version, expires);
   }
 
   /** Every replica that may hold a copy: those served, those still to be filled, those leaving. */
@@ -182,6 +235,18 @@ public record Record(
   /** Whether {@code ?unlinked} lists it: soft-deleted, or deleted half way. */
   public boolean isUnlinked() {
     return state == State.UNLINKED || state == State.DELETING;
+  }
+
+  /**
+   * Whether work on the key is unfinished: a write or delete that has not ended (PENDING,
+   * DELETING), or copies to move home or delete (staged or leaving). The index lists these keys
+   * ({@link Index#forEachUnfinished}), so that a restarted master finds them without a scan.
+   */
+  public boolean isUnfinished() {
+    return state == State.PENDING
+        || state == State.DELETING
+        || !leaving.isEmpty()
+        || replicas.stream().anyMatch(mkv.layout.Placement::isStaged);
   }
 
   /** The replicas that hold the value: those listed less those still missing. */
@@ -208,8 +273,15 @@ public record Record(
             + join(missing)
             + ' '
             + (placement == null ? "-" : placement)
-            + (leaving.isEmpty() && meta == null ? "" : ' ' + join(leaving))
-            + (meta == null ? "" : ' ' + meta);
+            // the optional fields, each written only when it or one after it holds something
+            + (leaving.isEmpty() && meta == null && version == 0 && expires == 0
+                ? ""
+                : ' ' + join(leaving))
+            + (meta == null && version == 0 && expires == 0
+                ? ""
+                : ' ' + (meta == null ? "-" : meta))
+            + (version == 0 && expires == 0 ? "" : " " + version)
+            + (expires == 0 ? "" : " " + expires);
     return line.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -224,7 +296,7 @@ public record Record(
       return decodeMinikeyvalue(s);
     }
     String[] f = s.split(" ", -1);
-    if (f.length < 7 || f.length > 10 || f[1].length() != 1) {
+    if (f.length < 7 || f.length > 12 || f[1].length() != 1) {
       throw new IllegalArgumentException("corrupt index record: " + s);
     }
     String placement = f.length >= 8 && !f[7].equals("-") ? f[7] : null;
@@ -237,7 +309,9 @@ public record Record(
         split(f[6]),
         placement,
         f.length >= 9 ? split(f[8]) : List.of(),
-        f.length == 10 ? f[9] : null);
+        f.length >= 10 && !f[9].equals("-") ? f[9] : null,
+        f.length >= 11 ? Long.parseLong(f[10]) : 0,
+        f.length >= 12 ? Long.parseLong(f[11]) : 0);
   }
 
   // minikeyvalue: "DELETED" (soft) or "DELETING" (hard, unfinished) prefix, then "HASH" + 32 hex,

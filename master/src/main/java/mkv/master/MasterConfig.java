@@ -27,8 +27,6 @@ import mkv.sync.SyncMode;
  * @param adminToken lets clients on other hosts use the admin endpoints; null for the master's host
  *     only
  * @param accessLog file to log each request to (common log format), {@code -} for stderr, or null
- * @param recordCountInterval how often the records are counted by state for {@code /metrics} (a
- *     scan of the index)
  */
 public record MasterConfig(
     String host,
@@ -53,8 +51,7 @@ public record MasterConfig(
     long moveRate,
     Duration moveGrace,
     String adminToken,
-    String accessLog,
-    Duration recordCountInterval) {
+    String accessLog) {
 
   public MasterConfig {
     volumes = List.copyOf(volumes);
@@ -67,8 +64,7 @@ public record MasterConfig(
       throw new IllegalArgumentException("port must be 0..65535");
     }
     java.util.Objects.requireNonNull(sync, "sync");
-    for (Duration d :
-        List.of(voltimeout, stallTimeout, checkInterval, syncInterval, recordCountInterval)) {
+    for (Duration d : List.of(voltimeout, stallTimeout, checkInterval, syncInterval)) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("timeouts and intervals must be positive");
       }
@@ -127,7 +123,6 @@ public record MasterConfig(
     private Duration moveGrace = Duration.ofSeconds(5);
     private String adminToken;
     private String accessLog;
-    private Duration recordCountInterval = Duration.ofMinutes(1);
 
     private Builder(Path db, List<String> volumes) {
       this.db = db;
@@ -238,11 +233,6 @@ public record MasterConfig(
       return this;
     }
 
-    public Builder recordCountInterval(Duration v) {
-      recordCountInterval = v;
-      return this;
-    }
-
     /**
      * @throws IllegalArgumentException naming the first setting that cannot work
      */
@@ -270,8 +260,7 @@ public record MasterConfig(
           moveRate,
           moveGrace,
           adminToken,
-          accessLog,
-          recordCountInterval);
+          accessLog);
     }
   }
 }

@@ -5,10 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import mkv.index.Index;
 import mkv.index.ReadCache;
 import mkv.index.Record;
@@ -16,15 +14,13 @@ import mkv.metrics.Metrics;
 
 /**
  * What only the master knows, added to its {@link Metrics}: each volume's state as it sees it,
- * records by state (counted by a periodic scan of the index), the read cache, and the progress of a
+ * records by state (kept by the index with every write), the read cache, and the progress of a
  * rebalance or re-replication.
  */
 final class MasterMetrics {
   private final Index index;
   private final MultiGauge up;
   private final MultiGauge writable;
-  private final Map<Record.State, Long> records =
-      new EnumMap<>(Record.State.class); // guarded by this
 
   MasterMetrics(
       Metrics metrics,
@@ -65,7 +61,7 @@ final class MasterMetrics {
         });
     for (Record.State state : Record.State.values()) {
       Gauge.builder("mkv.index.records", this, m -> m.count(state))
-          .description("records by state, as of the last count (NaN before the first)")
+          .description("records by state")
           .tag("state", state.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
@@ -78,7 +74,7 @@ final class MasterMetrics {
     Gauge.builder(
             "mkv.rebalance.running",
             rebalancer,
-            r -> r.run() != null && r.run().phase != Rebalancer.Phase.DONE ? 1 : 0)
+            r -> r.run() != null && r.run().phase != RebalanceRun.Phase.DONE ? 1 : 0)
         .description("1 while a rebalance or re-replication is moving keys")
         .register(registry);
     Gauge.builder(
@@ -99,41 +95,16 @@ final class MasterMetrics {
         .register(registry);
   }
 
-  synchronized double count(Record.State state) {
-    Long n = records.get(state);
-    return n == null ? Double.NaN : n;
-  }
-
-  /** Records counted by state. */
-  static final class Tally {
-    private final Map<Record.State, Long> counts = new EnumMap<>(Record.State.class);
-
-    Tally() {
-      for (Record.State s : Record.State.values()) {
-        counts.put(s, 0L);
-      }
-    }
-
-    void add(Record r) {
-      counts.merge(r.state(), 1L, Long::sum);
-    }
-  }
-
   /**
-   * Counts the records by state, one pass over the index (run periodically, off the request path).
+   * When the records were last counted in full; every write of the index has kept the counts exact
+   * since.
    */
-  void countRecords() {
-    Tally tally = new Tally();
-    try (Index.Scan scan = index.scan("", null)) {
-      while (scan.hasNext()) {
-        tally.add(scan.next().record());
-      }
-    }
-    counted(tally);
+  java.time.Instant countedAt() {
+    return java.time.Instant.ofEpochMilli(index.countedAt());
   }
 
-  /** Makes {@code tally} the current count. */
-  synchronized void counted(Tally tally) {
-    records.putAll(tally.counts);
+  /** The records in {@code state}, kept exact by the index. */
+  double count(Record.State state) {
+    return index.counts().get(state);
   }
 }

@@ -22,7 +22,8 @@ final class MasterRouter implements HttpHandler {
 
   private final RedirectHandler redirect;
   private final ListHandler list;
-  private final PutHandler put;
+  private final SmallPutHandler smallPut;
+  private final StreamedPutHandler streamedPut;
   private final DeleteHandler delete;
   private final VolumesHandler volumes;
   private final VerifyHandler verify;
@@ -35,7 +36,8 @@ final class MasterRouter implements HttpHandler {
   MasterRouter(
       RedirectHandler redirect,
       ListHandler list,
-      PutHandler put,
+      SmallPutHandler smallPut,
+      StreamedPutHandler streamedPut,
       DeleteHandler delete,
       VolumesHandler volumes,
       VerifyHandler verify,
@@ -51,7 +53,8 @@ final class MasterRouter implements HttpHandler {
     this.health = health;
     this.redirect = redirect;
     this.list = list;
-    this.put = put;
+    this.smallPut = smallPut;
+    this.streamedPut = streamedPut;
     this.delete = delete;
     this.volumes = volumes;
     this.verify = verify;
@@ -102,8 +105,8 @@ final class MasterRouter implements HttpHandler {
       status.page(exchange); // a constant page: no need to leave the IO thread
       return;
     }
-    if (method.equals(Methods.PUT) && PutHandler.isSmall(exchange)) {
-      put.handleSmall(exchange, key);
+    if (method.equals(Methods.PUT) && PutRequest.isSmall(exchange)) {
+      smallPut.handle(exchange, key);
       return;
     }
     if (method.equals(Methods.DELETE)) {
@@ -128,7 +131,7 @@ final class MasterRouter implements HttpHandler {
     } else if (read) {
       work = x -> redirect.handle(x, key);
     } else if (method.equals(Methods.PUT)) {
-      work = x -> put.handle(x, key);
+      work = x -> streamedPut.handle(x, key);
     } else {
       work = x -> delete.unlink(x, key);
     }

@@ -18,6 +18,8 @@ import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
 import mkv.metrics.Metrics;
+import mkv.move.KeyMover;
+import mkv.move.Throttle;
 import mkv.repair.PendingResolver;
 import mkv.status.Sampler;
 import mkv.sync.GroupCommit;
@@ -40,6 +42,7 @@ public final class MasterServer implements AutoCloseable {
   private final GroupCommit indexCommit;
   private final VolumeHealth health;
   private final Rebalancer rebalancer;
+  private final LeavingReaper reaper;
   private final Metrics metrics;
   private final RecentErrors recentErrors;
   private final Sampler sampler;
@@ -62,6 +65,7 @@ public final class MasterServer implements AutoCloseable {
     Sampler sampled = null;
     VolumeHealth h = null;
     Rebalancer rb = null;
+    LeavingReaper reaper = null;
     ScheduledExecutorService bg = null;
     Undertow u = null;
     GracefulShutdownHandler g = null;
@@ -90,18 +94,27 @@ public final class MasterServer implements AutoCloseable {
       AsyncClient async = new AsyncClient(config.voltimeout(), config.stallTimeout());
       h = new VolumeHealth(watched, client, config.checkInterval(), config.voltimeout());
       KeyLocks locks = new KeyLocks();
-      rb =
-          new Rebalancer(
+      reaper =
+          new LeavingReaper(
               index,
               locks,
               h,
-              current,
-              client,
+              new KeyMover(client, Throttle.of(0)),
               config.moveGrace(),
-              config.replaceAfter(),
-              config.moveWorkers(),
-              config.moveRate());
+              config.moveWorkers());
+      OverwriteSettler settler =
+          new OverwriteSettler(
+              index, locks, h, current, new KeyMover(client, Throttle.of(0)), reaper);
+      rb =
+          new Rebalancer(
+              index, locks, h, current, client, reaper, config.moveWorkers(), config.moveRate());
+      ReplacementWatch replacements = new ReplacementWatch(rb, current, h, config.replaceAfter());
       PendingSweeper sweeper = new PendingSweeper(index, new PendingResolver(index, client), locks);
+      KeyWriter writer =
+          new KeyWriter(index, current, h, sweeper, settler, config.md5(), config.minReplicas());
+      StreamedPutHandler streamedPut =
+          new StreamedPutHandler(
+              writer, locks, client, h, indexCommit, config.minReplicas(), config.stallTimeout());
       RedirectHandler redirect =
           new RedirectHandler(index, current, h, config.fallback(), config.md5());
       MasterMetrics masterMetrics = new MasterMetrics(metrics, index, h, redirect.cache(), rb);
@@ -112,19 +125,9 @@ public final class MasterServer implements AutoCloseable {
           new MasterRouter(
               redirect,
               new ListHandler(index),
-              new PutHandler(
-                  index,
-                  indexCommit,
-                  current,
-                  client,
-                  async,
-                  h,
-                  locks,
-                  sweeper,
-                  rb,
-                  config.md5(),
-                  config.minReplicas(),
-                  config.stallTimeout()),
+              new SmallPutHandler(
+                  index, writer, locks, async, indexCommit, streamedPut, config.stallTimeout()),
+              streamedPut,
               new DeleteHandler(
                   index, indexCommit, async, h, locks, config.protect(), config.stallTimeout()),
               volumes,
@@ -166,14 +169,10 @@ public final class MasterServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      Rebalancer finalRb = rb;
-      bg.execute(() -> StartupScan.run(index, sweeper, finalRb, masterMetrics));
+      bg.execute(() -> StartupScan.run(index, sweeper, settler));
       bg.scheduleWithFixedDelay(sweeper::retry, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       bg.scheduleWithFixedDelay(
-          rb::checkReplacements, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-      long countEvery = config.recordCountInterval().toMillis();
-      bg.scheduleWithFixedDelay( // the start-up scan made the first count
-          masterMetrics::countRecords, countEvery, countEvery, TimeUnit.MILLISECONDS);
+          replacements::check, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       rb.resumeIfUnfinished();
       if (adopt) {
         rb.start(flags, 0, -1);
@@ -186,6 +185,9 @@ public final class MasterServer implements AutoCloseable {
         }
         if (rb != null) {
           rb.close();
+        }
+        if (reaper != null) {
+          reaper.close();
         }
         if (h != null) {
           h.close();
@@ -203,6 +205,7 @@ public final class MasterServer implements AutoCloseable {
     this.sampler = sampled;
     this.health = h;
     this.rebalancer = rb;
+    this.reaper = reaper;
     this.background = bg;
     this.undertow = u;
     this.inFlight = g;
@@ -253,6 +256,7 @@ public final class MasterServer implements AutoCloseable {
     undertow.stop();
     background.shutdownNow();
     rebalancer.close();
+    reaper.close();
     health.close();
     indexCommit.close(); // a last flush of what --sync batch had not yet
     try {

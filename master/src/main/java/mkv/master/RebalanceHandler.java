@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import mkv.http.ErrorCode;
 import mkv.http.HttpError;
@@ -28,7 +33,7 @@ final class RebalanceHandler {
   }
 
   void status(HttpServerExchange exchange) throws Exception {
-    send(exchange, 200, rebalancer.status());
+    send(exchange, 200, status());
   }
 
   void start(HttpServerExchange exchange, KeyRequest request) throws Exception {
@@ -51,7 +56,42 @@ final class RebalanceHandler {
     int workers = number(q, "workers", 0);
     long rate = q.containsKey("rate") ? (long) number(q, "rate", 0) << 20 : -1;
     rebalancer.start(next, workers, rate);
-    send(exchange, 202, rebalancer.status());
+    send(exchange, 202, status());
+  }
+
+  /** How the run under way (or the last) stands. */
+  private Map<String, Object> status() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    RebalanceRun r = rebalancer.run();
+    m.put("state", r == null ? "idle" : r.phase.name().toLowerCase(Locale.ROOT));
+    m.put("placement", current.configured().describe());
+    m.put("replaced", List.copyOf(r == null ? current.replaced() : r.replaced));
+    if (r == null) {
+      return m;
+    }
+    RebalanceRun.Pass p = r.pass;
+    m.put("why", r.why);
+    m.put("target", r.configured.describe());
+    m.put("pass", r.passes);
+    if (p != null) {
+      m.put("scanned", p.scanned.sum());
+      m.put("toMove", p.toMove.sum());
+      m.put("toMoveBytes", p.toMoveBytes.sum());
+      m.put("passMoved", p.moved.sum());
+      m.put("waiting", p.waiting.sum());
+    }
+    m.put("moved", r.moved.sum());
+    m.put("movedBytes", r.movedBytes.sum());
+    m.put("failed", r.failed.sum());
+    m.put("waitingFor", r.waitingFor);
+    m.put("failures", List.copyOf(r.failures));
+    m.put("workers", r.workers);
+    m.put("rateBytesPerSecond", r.rate);
+    m.put("started", r.started.toString());
+    m.put("finished", r.finished == null ? null : r.finished.toString());
+    Instant end = r.finished == null ? Instant.now() : r.finished;
+    m.put("elapsedSeconds", Duration.between(r.started, end).toMillis() / 1000.0);
+    return m;
   }
 
   private static int number(Map<String, String> q, String name, int otherwise) {

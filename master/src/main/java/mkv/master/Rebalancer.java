@@ -4,18 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import mkv.client.VolumeException;
 import mkv.index.Index;
@@ -23,7 +14,6 @@ import mkv.index.PlacementRecord;
 import mkv.index.Record;
 import mkv.layout.Placement;
 import mkv.move.KeyMover;
-import mkv.move.Throttle;
 import mkv.work.Pool;
 
 /**
@@ -45,86 +35,24 @@ final class Rebalancer implements AutoCloseable {
   private static final int REPORTED_FAILURES = 20;
   private static final long RETRY_MAX_MILLIS = 30_000;
 
-  /**
-   * How a run stands: MOVING until a pass finds every key in place (DONE); INCOMPLETE between
-   * passes that could not.
-   */
-  enum Phase {
-    IDLE,
-    MOVING,
-    DONE,
-    INCOMPLETE
-  }
+  /** How much longer a whole-index pass waits than a pass over the keys left. */
+  private static final long FULL_PASS_BACKOFF = 10;
 
   private final Index index;
   private final KeyLocks locks;
   private final VolumeHealth health;
   private final CurrentPlacement current;
   private final mkv.client.VolumeClient client;
-  private final Duration grace;
-  private final Duration replaceAfter;
+  private final LeavingReaper reaper;
   private final int defaultWorkers;
   private final long defaultRate;
-  private final ScheduledThreadPoolExecutor reaper;
-  private final AtomicInteger drops = new AtomicInteger();
-  private final KeyMover dropper;
-  private long flushedAt =
-      System.nanoTime() - TimeUnit.DAYS.toNanos(1); // guarded by this: when the last flush began
-  private volatile Run run;
+  private volatile RebalanceRun run;
   private Thread runner; // guarded by this
   private volatile boolean closed;
 
-  /** One run: toward one configured placement, its counters over every pass. */
-  static final class Run {
-    final Placement configured;
-    final Set<String> replaced;
-    final String why;
-    final int workers;
-    final KeyMover mover;
-    final long rate;
-    final Instant started = Instant.now();
-    volatile Phase phase = Phase.MOVING;
-    volatile Pass pass;
-    volatile int passes;
-    volatile Instant finished;
-    volatile String waitingFor;
-    final LongAdder moved = new LongAdder();
-    final LongAdder movedBytes = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-
-    Run(
-        Placement configured,
-        Set<String> replaced,
-        String why,
-        int workers,
-        long rate,
-        mkv.client.VolumeClient client) {
-      this.configured = configured;
-      this.replaced = Set.copyOf(replaced);
-      this.why = why;
-      this.workers = workers;
-      this.rate = rate;
-      this.mover = new KeyMover(client, Throttle.of(rate));
-    }
-  }
-
-  /** One pass over the index. */
-  static final class Pass {
-    final LongAdder scanned = new LongAdder();
-    final LongAdder toMove = new LongAdder();
-    final LongAdder toMoveBytes = new LongAdder();
-    final LongAdder moved = new LongAdder();
-    final LongAdder waiting = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final Queue<String> busy = new ConcurrentLinkedQueue<>();
-  }
-
   /**
-   * @param grace how long a replaced copy is kept after its record stopped naming it
-   * @param replaceAfter how long a volume is down before its keys are copied elsewhere; zero for
-   *     never
-   * @param rate bytes per second the moves copy at most, 0 for no bound
+   * @param workers keys moved at once by default
+   * @param rate bytes per second the moves copy at most by default, 0 for no bound
    */
   Rebalancer(
       Index index,
@@ -132,8 +60,7 @@ final class Rebalancer implements AutoCloseable {
       VolumeHealth health,
       CurrentPlacement current,
       mkv.client.VolumeClient client,
-      Duration grace,
-      Duration replaceAfter,
+      LeavingReaper reaper,
       int workers,
       long rate) {
     this.index = index;
@@ -141,19 +68,9 @@ final class Rebalancer implements AutoCloseable {
     this.health = health;
     this.current = current;
     this.client = client;
-    this.grace = grace;
-    this.replaceAfter = replaceAfter;
+    this.reaper = reaper;
     this.defaultWorkers = workers;
     this.defaultRate = rate;
-    this.dropper = new KeyMover(client, Throttle.of(0));
-    this.reaper =
-        new ScheduledThreadPoolExecutor(
-            workers,
-            r -> {
-              Thread t = new Thread(r, "move-reaper");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   /** At start-up: resumes a run a stop cut short. */
@@ -163,7 +80,7 @@ final class Rebalancer implements AutoCloseable {
       health.track(from);
       LOG.info("resuming the move to " + current.configured() + " that a stop interrupted");
       launch(
-          new Run(
+          new RebalanceRun(
               current.configured(),
               current.replaced(),
               "resumed",
@@ -180,9 +97,9 @@ final class Rebalancer implements AutoCloseable {
    * @param workers keys moved at once, 0 for the default
    * @param rate bytes per second at most, -1 for the default, 0 for no bound
    */
-  synchronized Run start(Placement next, int workers, long rate) {
-    Run r = run;
-    if (r != null && r.phase != Phase.DONE && r.configured.sameAs(next)) {
+  synchronized RebalanceRun start(Placement next, int workers, long rate) {
+    RebalanceRun r = run;
+    if (r != null && r.phase != RebalanceRun.Phase.DONE && r.configured.sameAs(next)) {
       return r;
     }
     // Another placement replaces the one a run moves to: records say where each key is, so the
@@ -204,8 +121,8 @@ final class Rebalancer implements AutoCloseable {
               + was
               + "): new writes follow it, keys move in the background");
     }
-    Run started =
-        new Run(
+    RebalanceRun started =
+        new RebalanceRun(
             next,
             current.replaced(),
             "rebalance",
@@ -217,119 +134,36 @@ final class Rebalancer implements AutoCloseable {
   }
 
   /**
-   * Checks (periodically) for volumes down longer than {@code --replace-after}, and for replaced
-   * ones back.
+   * Makes {@code replaced} the volumes of the configured placement that no longer count (being down
+   * too long, see {@link ReplacementWatch}) and moves keys accordingly; an operator's run under way
+   * goes on toward the new effective placement. Callers hold this rebalancer's lock while they
+   * decide, so that no run starts between their decision and this switch.
    */
-  void checkReplacements() {
-    if (replaceAfter.isZero() || closed) {
-      return;
-    }
-    synchronized (this) {
-      Placement configured = current.configured();
-      Set<String> replaced = new HashSet<>(current.replaced());
-      List<String> changes = new ArrayList<>();
-      for (String v : configured.volumes()) {
-        Duration down = health.downFor(v);
-        if (down == null && replaced.contains(v) && health.writable(v)) {
-          replaced.remove(v);
-          changes.add("volume " + v + " is back: its keys move back to it");
-        } else if (down != null && down.compareTo(replaceAfter) >= 0 && !replaced.contains(v)) {
-          if (configured.volumes().size() - replaced.size() - 1 < configured.replicas()) {
-            continue; // too few volumes left to hold every replica elsewhere
-          }
-          replaced.add(v);
-          changes.add(
-              "volume "
-                  + v
-                  + " has been down for "
-                  + down.toSeconds()
-                  + " s (--replace-after "
-                  + replaceAfter.toSeconds()
-                  + " s): its keys get new copies on the other volumes");
-        }
-      }
-      if (changes.isEmpty()) {
-        return;
-      }
-      changes.forEach(LOG::warning);
-      current.set(configured, replaced);
-      Run r = run;
-      if (r != null && r.phase != Phase.DONE && r.why.equals("rebalance")) {
-        launch(
-            new Run(
-                configured,
-                replaced,
-                "rebalance",
-                r.workers,
-                r.rate,
-                client)); // the operator's run goes on
-      } else {
-        launch(
-            new Run(configured, replaced, "re-replication", defaultWorkers, defaultRate, client));
-      }
+  synchronized void replace(Set<String> replaced) {
+    Placement configured = current.configured();
+    current.set(configured, replaced);
+    RebalanceRun r = run;
+    if (r != null && r.phase != RebalanceRun.Phase.DONE && r.why.equals("rebalance")) {
+      launch(new RebalanceRun(configured, replaced, "rebalance", r.workers, r.rate, client));
+    } else {
+      launch(
+          new RebalanceRun(
+              configured, replaced, "re-replication", defaultWorkers, defaultRate, client));
     }
   }
 
   /** The run under way or last finished, or null. */
-  Run run() {
+  RebalanceRun run() {
     return run;
-  }
-
-  /** {@code GET /_rebalance}'s answer. */
-  Map<String, Object> status() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    Run r = run;
-    m.put("state", r == null ? "idle" : r.phase.name().toLowerCase(java.util.Locale.ROOT));
-    m.put("placement", current.configured().describe());
-    m.put("replaced", List.copyOf(r == null ? current.replaced() : r.replaced));
-    if (r == null) {
-      return m;
-    }
-    Pass p = r.pass;
-    m.put("why", r.why);
-    m.put("target", r.configured.describe());
-    m.put("pass", r.passes);
-    if (p != null) {
-      m.put("scanned", p.scanned.sum());
-      m.put("toMove", p.toMove.sum());
-      m.put("toMoveBytes", p.toMoveBytes.sum());
-      m.put("passMoved", p.moved.sum());
-      m.put("waiting", p.waiting.sum());
-    }
-    m.put("moved", r.moved.sum());
-    m.put("movedBytes", r.movedBytes.sum());
-    m.put("failed", r.failed.sum());
-    m.put("waitingFor", r.waitingFor);
-    m.put("failures", List.copyOf(r.failures));
-    m.put("workers", r.workers);
-    m.put("rateBytesPerSecond", r.rate);
-    m.put("started", r.started.toString());
-    m.put("finished", r.finished == null ? null : r.finished.toString());
-    Instant end = r.finished == null ? Instant.now() : r.finished;
-    m.put("elapsedSeconds", Duration.between(r.started, end).toMillis() / 1000.0);
-    return m;
   }
 
   /** One line for logs and {@code /_volumes}: how far the run is. */
   String progress() {
-    Run r = run;
-    if (r == null) {
-      return "idle";
-    }
-    Pass p = r.pass;
-    return r.why
-        + " "
-        + r.phase.name().toLowerCase(java.util.Locale.ROOT)
-        + ", pass "
-        + r.passes
-        + ": moved "
-        + (p == null ? 0 : p.moved.sum())
-        + " of "
-        + (p == null ? 0 : p.toMove.sum())
-        + " keys";
+    RebalanceRun r = run;
+    return r == null ? "idle" : r.progress();
   }
 
-  private synchronized void launch(Run r) {
+  private synchronized void launch(RebalanceRun r) {
     Thread previous = runner;
     run = r;
     runner =
@@ -348,7 +182,7 @@ final class Rebalancer implements AutoCloseable {
                 // closing
               } catch (RuntimeException e) {
                 LOG.severe("the move to " + r.configured + " stopped: " + e);
-                r.phase = Phase.INCOMPLETE;
+                r.phase = RebalanceRun.Phase.INCOMPLETE;
               }
             },
             "rebalance");
@@ -356,38 +190,45 @@ final class Rebalancer implements AutoCloseable {
     runner.start();
   }
 
-  private boolean superseded(Run r) {
+  private boolean superseded(RebalanceRun r) {
     return closed || run != r;
   }
 
-  private void loop(Run r) throws InterruptedException {
+  private void loop(RebalanceRun r) throws InterruptedException {
     // Volumes not yet checked are believed up: wait to know which are down before choosing targets.
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (!health.allChecked() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     long backoff = 1000;
+    Set<String> retry = null; // the keys an incomplete pass left, when few enough to remember
     while (!superseded(r)) {
-      r.phase = Phase.MOVING;
+      r.phase = RebalanceRun.Phase.MOVING;
       Placement target = current.effective();
-      Pass p = new Pass();
+      RebalanceRun.Pass p = new RebalanceRun.Pass();
       r.pass = p;
       r.passes++;
-      pass(r, p, target);
-      while (drops.get() > 0 && !closed) {
+      pass(r, p, target, retry);
+      while (reaper.busy() && !closed) {
         Thread.sleep(20);
       }
       if (superseded(r)) {
         return;
       }
-      if (p.toMove.sum() == 0) {
+      boolean complete = p.failed.sum() == 0 && p.waiting.sum() == 0;
+      if (p.toMove.sum() == 0 && retry == null) {
         finish(r);
         return;
       }
-      if (p.failed.sum() == 0 && p.waiting.sum() == 0) {
-        continue; // all moved: the next pass checks that nothing is left
+      if (complete) {
+        retry = null;
+        continue; // all moved: the next pass, over the whole index, checks that nothing is left
       }
-      r.phase = Phase.INCOMPLETE;
+      // Only the keys left are tried again, not the whole index, unless there are too many to
+      // remember: then the whole index, less often.
+      retry = p.overflowed() ? null : p.left();
+      long wait = retry == null ? backoff * FULL_PASS_BACKOFF : backoff;
+      r.phase = RebalanceRun.Phase.INCOMPLETE;
       LOG.warning(
           progress()
               + "; "
@@ -396,15 +237,17 @@ final class Rebalancer implements AutoCloseable {
               + r.waitingFor
               + "), "
               + p.failed.sum()
-              + " failed; trying again in "
-              + backoff / 1000
+              + " failed; trying "
+              + (retry == null ? "the whole index" : retry.size() + " keys")
+              + " again in "
+              + wait / 1000
               + " s");
-      Thread.sleep(backoff);
+      Thread.sleep(wait);
       backoff = Math.min(RETRY_MAX_MILLIS, backoff * 2);
     }
   }
 
-  private synchronized void finish(Run r) {
+  private synchronized void finish(RebalanceRun r) {
     if (run != r) {
       return;
     }
@@ -413,7 +256,7 @@ final class Rebalancer implements AutoCloseable {
       health.retain(r.configured.volumes());
     }
     r.finished = Instant.now();
-    r.phase = Phase.DONE;
+    r.phase = RebalanceRun.Phase.DONE;
     LOG.info(
         r.why
             + " to "
@@ -427,18 +270,25 @@ final class Rebalancer implements AutoCloseable {
             + " ms");
   }
 
-  private void pass(Run r, Pass p, Placement target) throws InterruptedException {
-    try (Pool pool = new Pool("move", r.workers);
-        Index.Scan scan = index.scan("", null)) {
-      while (scan.hasNext() && !superseded(r)) {
-        Index.Entry e = scan.next();
-        p.scanned.increment();
-        if (settled(e.key(), e.record(), target)) {
-          continue;
+  /** A pass over the whole index, or over {@code only} those keys when not null. */
+  private void pass(RebalanceRun r, RebalanceRun.Pass p, Placement target, Set<String> only)
+      throws InterruptedException {
+    try (Pool pool = new Pool("move", r.workers)) {
+      if (only == null) {
+        try (Index.Scan scan = index.scan("", null)) {
+          while (scan.hasNext() && !superseded(r)) {
+            Index.Entry e = scan.next();
+            consider(r, p, target, pool, e.key(), e.record());
+          }
         }
-        p.toMove.increment();
-        p.toMoveBytes.add(Math.max(0, e.record().size()));
-        pool.submit(() -> moveOne(r, p, e.key(), target));
+      } else {
+        for (String key : only) {
+          Record record = index.get(key);
+          if (record == null || superseded(r)) {
+            continue;
+          }
+          consider(r, p, target, pool, key, record);
+        }
       }
       pool.finish();
     }
@@ -457,7 +307,20 @@ final class Rebalancer implements AutoCloseable {
     if (!p.busy.isEmpty()) {
       p.waiting.add(p.busy.size());
       r.waitingFor = "keys being written: " + p.busy.peek();
+      p.busy.forEach(p::leave);
     }
+  }
+
+  private void consider(
+      RebalanceRun r, RebalanceRun.Pass p, Placement target, Pool pool, String key, Record record)
+      throws InterruptedException {
+    p.scanned.increment();
+    if (settled(key, record, target)) {
+      return;
+    }
+    p.toMove.increment();
+    p.toMoveBytes.add(Math.max(0, record.size()));
+    pool.submit(() -> moveOne(r, p, key, target));
   }
 
   /**
@@ -474,7 +337,7 @@ final class Rebalancer implements AutoCloseable {
     for (String leaving : record.leaving()) {
       // A copy on a volume down and no longer placed is given up: nothing will send a reader there.
       String server = Placement.server(leaving);
-      if (target.volumes().contains(server) || health.state(server) != VolumeHealth.State.DOWN) {
+      if (target.volumes().contains(server) || health.reachable(server)) {
         return false;
       }
     }
@@ -482,7 +345,7 @@ final class Rebalancer implements AutoCloseable {
         || target.isBalanced(key, record.replicas());
   }
 
-  private void moveOne(Run r, Pass p, String key, Placement target) {
+  private void moveOne(RebalanceRun r, RebalanceRun.Pass p, String key, Placement target) {
     KeyLocks.Held held = locks.tryTakeForMove(key);
     if (held == null) {
       p.busy.add(key);
@@ -498,24 +361,22 @@ final class Rebalancer implements AutoCloseable {
         return;
       }
       List<String> want = target.replicasFor(key);
-      String blocked = blocked(record, want);
+      String blocked = health.blocking(record, want);
       if (blocked != null) {
         p.waiting.increment();
+        p.leave(key);
         r.waitingFor = blocked;
         return;
       }
-      // Read from a holder believed up: one down would cost a time-out per key.
-      List<String> sources =
-          record.holders().stream()
-              .filter(h -> health.state(h) != VolumeHealth.State.DOWN)
-              .toList();
-      Record moved = r.mover.copy(key, record, want, target.fingerprint(), sources);
+      Record moved =
+          r.mover.copy(
+              key, record, want, target.fingerprint(), health.reachableOf(record.holders()));
       index.put(key, moved, false);
       p.moved.increment();
       r.moved.increment();
       r.movedBytes.add(Math.max(0, moved.size()));
       if (!moved.leaving().isEmpty()) {
-        drop(key, System.nanoTime(), grace.toMillis());
+        reaper.drop(key);
       }
     } catch (IOException | RuntimeException e) {
       if (e.getCause() instanceof VolumeException v && v.status() == 0) {
@@ -523,169 +384,18 @@ final class Rebalancer implements AutoCloseable {
         // waits.
         health.failed(v);
         p.waiting.increment();
+        p.leave(key);
         r.waitingFor = "volume " + Placement.server(v.volume()) + " is down";
         return;
       }
       p.failed.increment();
+      p.leave(key);
       r.failed.increment();
       String line = key + ": " + e.getMessage();
       if (r.failures.size() < REPORTED_FAILURES) {
         r.failures.add(line);
       }
       LOG.warning("could not move " + line);
-    }
-  }
-
-  /** Why the key cannot move now (a volume it needs is down), or null. */
-  private String blocked(Record record, List<String> want) {
-    List<String> holders = record.holders();
-    List<String> targets = want.stream().filter(w -> !holders.contains(w)).toList();
-    for (String target : targets) {
-      if (!health.writable(target)) {
-        return "volume "
-            + Placement.server(target)
-            + " is "
-            + health.state(target).name().toLowerCase(java.util.Locale.ROOT);
-      }
-    }
-    if (!targets.isEmpty()
-        && holders.stream().allMatch(h -> health.state(h) == VolumeHealth.State.DOWN)) {
-      return "every volume holding a key is down: " + holders;
-    }
-    for (String leaving : record.leaving()) {
-      if (health.state(leaving) == VolumeHealth.State.DOWN) {
-        return "volume "
-            + Placement.server(leaving)
-            + " is down (an old copy there is still to be deleted)";
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Brings home a key an overwrite staged ({@link Placement#staged}), after the grace that lets
-   * readers sent to the old copies before the switch fetch them: the value is copied from the
-   * staged copies over the old ones where placement wants it (each replaced whole by its volume's
-   * rename; none is served meanwhile), the record switches to them, and the staged copies are
-   * deleted after another grace. A record whose only staged copies are leaving (a failed overwrite)
-   * has them deleted. Retried with a back-off while a volume it needs is down.
-   */
-  void settle(String key) {
-    settle(key, grace.toMillis(), 1000);
-  }
-
-  private void settle(String key, long delayMillis, long backoffMillis) {
-    if (closed) {
-      return;
-    }
-    reaper.schedule(
-        () -> {
-          long retry = -1;
-          KeyLocks.Held held = locks.tryTakeForMove(key);
-          if (held == null) {
-            retry = 50; // a write or delete of it is under way: try once it is done
-          } else {
-            try (held) {
-              retry = settleNow(key) ? -1 : backoffMillis;
-            } catch (IOException | RuntimeException e) {
-              LOG.warning(
-                  "key " + key + ": overwrite not settled yet (" + e.getMessage() + "); retrying");
-              retry = backoffMillis;
-            }
-          }
-          if (retry >= 0) {
-            settle(key, retry, Math.min(RETRY_MAX_MILLIS, backoffMillis * 2));
-          }
-        },
-        delayMillis,
-        TimeUnit.MILLISECONDS);
-  }
-
-  /** Under the key's move lock; false when a volume it needs is down (try later). */
-  private boolean settleNow(String key) throws IOException {
-    Record record = index.get(key);
-    if (record == null
-        || record.state() == Record.State.PENDING
-        || record.state() == Record.State.DELETING) {
-      return true; // deleted meanwhile, or in the hands of a write or delete
-    }
-    if (record.replicas().stream().anyMatch(Placement::isStaged)) {
-      Placement target = current.effective();
-      List<String> want = target.replicasFor(key);
-      if (blocked(record, want) != null) {
-        return false;
-      }
-      List<String> sources =
-          record.holders().stream()
-              .filter(h -> health.state(h) != VolumeHealth.State.DOWN)
-              .toList();
-      Record moved = dropper.copy(key, record, want, target.fingerprint(), sources);
-      index.put(key, moved, false);
-      if (!moved.leaving().isEmpty()) {
-        drop(key, System.nanoTime(), grace.toMillis());
-      }
-    } else if (record.leaving().stream().anyMatch(Placement::isStaged)) {
-      Record dropped =
-          dropper.dropLeaving(key, record, l -> health.state(l) != VolumeHealth.State.DOWN);
-      index.put(key, dropped, false);
-      return dropped.leaving().stream().noneMatch(Placement::isStaged);
-    }
-    return true;
-  }
-
-  /**
-   * Deletes the leaving copies of {@code key} after {@code delayMillis}, once its switch is on
-   * disk.
-   */
-  private void drop(String key, long switchedAt, long delayMillis) {
-    drops.incrementAndGet();
-    reaper.schedule(
-        () -> {
-          boolean again = false;
-          try {
-            flushedAfter(switchedAt);
-            KeyLocks.Held held = locks.tryTakeForMove(key);
-            if (held == null) {
-              again = true; // a write or delete of it: try once it is done
-              return;
-            }
-            try (held) {
-              Record record = index.get(key);
-              if (record != null
-                  && !record.leaving().isEmpty()
-                  && record.state() != Record.State.PENDING
-                  && record.state() != Record.State.DELETING) {
-                index.put(
-                    key,
-                    dropper.dropLeaving(
-                        key, record, l -> health.state(l) != VolumeHealth.State.DOWN),
-                    false);
-              }
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.warning(
-                "key "
-                    + key
-                    + ": old copies not deleted yet ("
-                    + e.getMessage()
-                    + "); the next pass retries");
-          } finally {
-            if (again && !closed) {
-              drop(key, switchedAt, 50);
-            }
-            drops.decrementAndGet();
-          }
-        },
-        delayMillis,
-        TimeUnit.MILLISECONDS);
-  }
-
-  /** Returns once an index flush that began after {@code switchedAt} (nanoTime) has ended. */
-  private synchronized void flushedAfter(long switchedAt) throws IOException {
-    if (flushedAt - switchedAt <= 0) {
-      long began = System.nanoTime();
-      index.flush();
-      flushedAt = began;
     }
   }
 
@@ -703,13 +413,6 @@ final class Rebalancer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    reaper.shutdownNow();
-    try {
-      // a settle or a delete under way still uses the index, which the master closes next
-      reaper.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -110,6 +110,7 @@ final class StatusHandler {
       counts.put(s.name().toLowerCase(Locale.ROOT), number(records.count(s)));
     }
     m.put("records", counts);
+    m.put("recordsCountedAt", records.countedAt().toString());
     m.put("rebalance", rebalancer.progress());
     return m;
   }

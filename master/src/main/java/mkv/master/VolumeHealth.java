@@ -32,8 +32,15 @@ final class VolumeHealth implements AutoCloseable {
     DOWN
   }
 
-  /** One volume's health, as {@code GET /_volumes} shows it. */
-  record Status(String volume, State state, String lastError, Instant lastSeen) {}
+  /**
+   * One volume's health, as {@code GET /_volumes} shows it; {@code watchedSince} is the nanoTime it
+   * was first watched.
+   */
+  record Status(
+      String volume, State state, String lastError, Instant lastSeen, long watchedSince) {}
+
+  /** How long after a volume is first watched a slow answer still counts as up. */
+  private static final Duration WARMUP = Duration.ofSeconds(10);
 
   private final Map<String, Status> statuses = new ConcurrentHashMap<>();
   // the servers watched, in the order /_volumes shows them, each with its periodic check
@@ -44,6 +51,9 @@ final class VolumeHealth implements AutoCloseable {
   private final long slowNanos;
   private final long intervalMillis;
   private final VolumeWatch watch;
+
+  /** Servers with a check of their own scheduled soon ({@link #recheckSoon}). */
+  private final java.util.Set<String> rechecks = ConcurrentHashMap.newKeySet();
 
   /** When each server down was first seen down (nanoTime), for {@link #downFor}. */
   private final Map<String, Long> downSince = new ConcurrentHashMap<>();
@@ -81,7 +91,8 @@ final class VolumeHealth implements AutoCloseable {
       if (!servers.containsKey(server)) {
         statuses.put(
             server,
-            new Status(server, State.UP, null, null)); // innocent until a check says otherwise
+            // innocent until a check says otherwise
+            new Status(server, State.UP, null, null, System.nanoTime()));
         checker.setCorePoolSize(servers.size() + 1);
         servers.put(
             server,
@@ -128,6 +139,47 @@ final class VolumeHealth implements AutoCloseable {
     return s == State.UP || s == State.SLOW;
   }
 
+  /** Whether the server of {@code replica} is believed to answer (any state but down). */
+  boolean reachable(String replica) {
+    return state(replica) != State.DOWN;
+  }
+
+  /**
+   * The replicas among {@code holders} believed to answer: the sources a move reads from, since one
+   * down would cost a time-out per key.
+   */
+  List<String> reachableOf(List<String> holders) {
+    return holders.stream().filter(this::reachable).toList();
+  }
+
+  /**
+   * Why {@code record} cannot move to {@code want} now (a volume the move needs is down, or every
+   * holder is), or null when it can.
+   */
+  String blocking(mkv.index.Record record, List<String> want) {
+    List<String> holders = record.holders();
+    List<String> targets = want.stream().filter(w -> !holders.contains(w)).toList();
+    for (String target : targets) {
+      if (!writable(target)) {
+        return "volume "
+            + Placement.server(target)
+            + " is "
+            + state(target).name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    if (!targets.isEmpty() && holders.stream().noneMatch(this::reachable)) {
+      return "every volume holding a key is down: " + holders;
+    }
+    for (String leaving : record.leaving()) {
+      if (!reachable(leaving)) {
+        return "volume "
+            + Placement.server(leaving)
+            + " is down (an old copy there is still to be deleted)";
+      }
+    }
+    return null;
+  }
+
   /** Records a failed request to a volume: it is taken out of rotation until a check passes. */
   void failed(VolumeException e) {
     String server = Placement.server(e.volume());
@@ -144,7 +196,8 @@ final class VolumeHealth implements AutoCloseable {
   private void down(String server, String error, Status old) {
     downSince.putIfAbsent(server, System.nanoTime());
     statuses.computeIfPresent(
-        server, (s, was) -> new Status(server, State.DOWN, error, old.lastSeen()));
+        server,
+        (s, was) -> new Status(server, State.DOWN, error, old.lastSeen(), was.watchedSince()));
   }
 
   synchronized List<Status> all() {
@@ -166,10 +219,11 @@ final class VolumeHealth implements AutoCloseable {
     try {
       long start = System.nanoTime();
       int status = client.ping(server);
-      State now =
-          status != 200
-              ? State.FULL
-              : System.nanoTime() - start > slowNanos ? State.SLOW : State.UP;
+      long took = System.nanoTime() - start;
+      // A volume (or this master) just started answers its first checks slowly while its JVM
+      // warms up: that is not worth a warning.
+      boolean warming = start - old.watchedSince() < WARMUP.toNanos();
+      State now = status != 200 ? State.FULL : took > slowNanos && !warming ? State.SLOW : State.UP;
       String error =
           status == 507
               ? "507 on HEAD /: its disk is full"
@@ -183,14 +237,37 @@ final class VolumeHealth implements AutoCloseable {
                 + (error == null ? "" : ": " + error));
       }
       downSince.remove(server);
-      statuses.computeIfPresent(server, (s, was) -> new Status(server, now, error, Instant.now()));
+      statuses.computeIfPresent(
+          server, (s, was) -> new Status(server, now, error, Instant.now(), was.watchedSince()));
     } catch (VolumeException e) {
       if (old.state() != State.DOWN) {
         LOG.warning("volume " + server + " is down: " + e.getMessage());
       }
       down(server, e.getMessage(), old);
+      recheckSoon(server);
     } catch (RuntimeException e) {
       LOG.warning("health check of " + server + " failed: " + e);
+    }
+  }
+
+  /**
+   * A volume whose check failed is checked again within {@link #WATCH_RETRY}, whatever the
+   * background interval: its watch connection may have reopened while it was still starting (and
+   * too slow to answer), and then nothing else would check it until the next background check.
+   */
+  private void recheckSoon(String server) {
+    if (intervalMillis > WATCH_RETRY.toMillis() && rechecks.add(server)) {
+      try {
+        checker.schedule(
+            () -> {
+              rechecks.remove(server);
+              check(server);
+            },
+            WATCH_RETRY.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        rechecks.remove(server);
+      }
     }
   }
 

@@ -1,9 +1,11 @@
 package mkv.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,6 +48,27 @@ class RecordTest {
     assertEquals(9, hashed.created());
     assertEquals(List.of("c:3"), hashed.withSize(4).withMissing(List.of("c:3")).replicas());
     assertEquals(moved, hashed.withMd5(null));
+  }
+
+  @Test
+  void versionAndExpiryAreTheLastFieldsWrittenOnlyWhenSet() {
+    Record r = Record.live(List.of("a:1")).withSize(5).withCreated(7).withVersion(42);
+    assertEquals("mkv1 L 5 - 7 a:1 - - - - 42", new String(r.encode(), StandardCharsets.UTF_8));
+    assertEquals(r, Record.decode(r.encode()));
+    Record expiring = r.withExpires(1_800_000_000_000L).withMeta("f=1");
+    assertEquals(
+        "mkv1 L 5 - 7 a:1 - - - f=1 42 1800000000000",
+        new String(expiring.encode(), StandardCharsets.UTF_8));
+    assertEquals(expiring, Record.decode(expiring.encode()));
+    assertEquals(42, expiring.withSize(6).withMissing(List.of("a:1")).version());
+    assertTrue(expiring.expiredAt(1_800_000_000_000L));
+    assertFalse(expiring.expiredAt(1_799_999_999_999L));
+    assertFalse(r.expiredAt(Long.MAX_VALUE), "0 is never");
+    // a record of the build before versions reads as version 0, never expiring
+    Record old = Record.decode("mkv1 L 5 - 7 a:1 - - - m".getBytes(StandardCharsets.UTF_8));
+    assertEquals(0, old.version());
+    assertEquals(0, old.expires());
+    assertEquals("m", old.meta());
   }
 
   @Test

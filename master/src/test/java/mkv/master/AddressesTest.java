@@ -14,11 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
 import mkv.testing.Http.Reply;
+import mkv.testing.ServerProcess;
 import mkv.volume.VolumeMain;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own (127.0.0.2 to 127.0.0.5, all loopback, so no network set-up is needed), store, serve,
  * redirect and delete as on separate machines.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AddressesTest {
   @Test

@@ -10,14 +10,15 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mkv.cli.ServerProcess;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
+import mkv.testing.ServerProcess;
 import mkv.testing.TestCluster;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The master streams values: a master capped at 64 MiB of heap stores and serves a 512 MiB value.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LargeValueTest {
   static final long SIZE = 512L << 20;

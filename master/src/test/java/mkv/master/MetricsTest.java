@@ -1,5 +1,6 @@
 package mkv.master;
 
+import static mkv.testing.Http.delete;
 import static mkv.testing.Http.eventually;
 import static mkv.testing.Http.get;
 import static mkv.testing.Http.put;
@@ -27,7 +28,6 @@ class MetricsTest {
           MasterConfig.builder(tmp.resolve("index"), c.addresses())
               .replicas(2)
               .subvolumes(1)
-              .recordCountInterval(Duration.ofMillis(200))
               .build());
       String url = c.master().baseUrl();
       for (int i = 0; i < 5; i++) {
@@ -60,13 +60,14 @@ class MetricsTest {
       assertTrue(m.contains("mkv_rebalance_moved_keys"), "rebalance progress");
       assertTrue(m.contains("jvm_memory_used_bytes"), "JVM");
       assertTrue(m.contains("jvm_gc_"), "GC");
-      assertTrue(
-          eventually(
-              Duration.ofSeconds(10),
-              () ->
-                  value(get(url + "/metrics").text(), "mkv_index_records\\{state=\"live\"\\}")
-                      == 5),
-          "records by state");
+      // exact at once: every write of the index keeps the counts
+      assertEquals(5, value(m, "mkv_index_records\\{state=\"live\"\\}"), "live records");
+      assertEquals(0, value(m, "mkv_index_records\\{state=\"pending\"\\}"), "pending records");
+      assertEquals(204, delete(url + "/m0").code());
+      assertEquals(
+          4,
+          value(get(url + "/metrics").text(), "mkv_index_records\\{state=\"live\"\\}"),
+          "live records after a DELETE");
 
       String volume = get("http://" + c.addresses().get(0) + "/metrics").text();
       assertTrue(

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.testing.Http;
-import mkv.volume.NginxVolume;
+import mkv.testing.NginxVolume;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

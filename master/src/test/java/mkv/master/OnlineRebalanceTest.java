@@ -22,14 +22,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import mkv.cli.ServerProcess;
 import mkv.client.VolumeClient;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
 import mkv.testing.Http.Reply;
+import mkv.testing.ServerProcess;
 import mkv.testing.TestCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill of the master or of a volume in the middle only delays the end, and the index keeps the
  * placement so that a start with other volumes is refused.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OnlineRebalanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();

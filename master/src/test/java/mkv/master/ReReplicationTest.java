@@ -17,11 +17,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import mkv.cli.ServerProcess;
 import mkv.layout.Placement;
 import mkv.testing.ChildJvm;
 import mkv.testing.Http;
+import mkv.testing.ServerProcess;
 import mkv.testing.TestCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A volume lost for good: every key is back to --replicas copies with no operator, and moves back
  * when it returns.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReReplicationTest {
   @Test

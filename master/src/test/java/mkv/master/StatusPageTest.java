@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mkv.testing.TestCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * volumes up with their disk use, rates once traffic flows, and a volume going down with the error
  * it caused. Needs the packages {@code chromium} and {@code chromium-driver} (CI installs them).
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StatusPageTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -45,7 +47,6 @@ class StatusPageTest {
           MasterConfig.builder(tmp.resolve("index"), c.addresses())
               .replicas(2)
               .subvolumes(1)
-              .recordCountInterval(Duration.ofMillis(200))
               .build());
       String url = c.master().baseUrl();
       WebDriver browser = chromium(tmp);

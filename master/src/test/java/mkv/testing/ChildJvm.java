@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import mkv.cli.ServerProcess;
 
 /**
  * Starts a server main class from the test class path in its own JVM, for tests that kill or freeze

@@ -152,11 +152,12 @@ public final class Http {
   }
 
   /**
-   * Whether the master sees every one of {@code servers} up within 10 s (cold JVMs may be slow).
+   * Whether the master sees every one of {@code servers} up within 30 s (cold JVMs on a loaded
+   * machine may be slow).
    */
   public static boolean allUp(String masterUrl, List<String> servers) {
     return eventually(
-        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
         () -> servers.stream().allMatch(s -> volumeState(masterUrl, s).equals("up")));
   }
 }

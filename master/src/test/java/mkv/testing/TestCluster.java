@@ -53,9 +53,24 @@ public final class TestCluster implements AutoCloseable {
     return c;
   }
 
+  private final java.util.Set<Integer> killed = new java.util.HashSet<>();
+
+  /**
+   * Starts the master and waits (up to 30 s) until it sees every volume up: on a loaded machine a
+   * cold volume may miss its first checks, and a test would then meet 503s it did not ask for.
+   */
   public MasterServer startMaster(MasterConfig config) throws IOException {
     this.config = config;
     this.master = MasterServer.start(config);
+    List<String> live = new ArrayList<>();
+    for (int i = 0; i < volumes.size(); i++) {
+      if (!killed.contains(i) && config.volumes().contains(volumes.get(i).address())) {
+        live.add(volumes.get(i).address());
+      }
+    }
+    if (!Http.allUp(master.baseUrl(), live)) {
+      throw new IllegalStateException("the volumes are not all up after 30 s: " + live);
+    }
     return master;
   }
 
@@ -95,11 +110,13 @@ public final class TestCluster implements AutoCloseable {
   /** Stops a volume, as if its process died; its files stay. */
   public void kill(int i) {
     volumes.get(i).close();
+    killed.add(i);
   }
 
   /** Restarts a killed volume on the same port and data. */
   public void revive(int i) throws IOException {
     volumes.set(i, VolumeServer.start(volumeDirs.get(i), "127.0.0.1", volumes.get(i).port()));
+    killed.remove(i);
   }
 
   /** The master's URL of {@code key}, percent-encoded. */

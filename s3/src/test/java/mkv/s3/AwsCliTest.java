@@ -26,6 +26,7 @@ import mkv.layout.KeyPath;
 import mkv.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file (a multipart upload) and a directory tree, and aws s3api for listings with a delimiter and
  * pages, head-object, a ranged get-object and delete-objects.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 170, unit = TimeUnit.SECONDS)
 class AwsCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * paginator over 2,500 keys, presigned PUT and GET used with curl, a wrong secret and a Content-MD5
  * mismatch refused, an overwrite with metadata. Path-style addressing.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 170, unit = TimeUnit.SECONDS)
 class Boto3Test {
   @TempDir Path tmp;

@@ -20,6 +20,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * down, signed aws-chunked bodies (and one altered in flight), abandoned uploads, and what verify
  * makes of the gateway's keys.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ResilienceTest {
   @TempDir static Path tmp;

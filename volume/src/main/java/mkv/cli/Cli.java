@@ -83,6 +83,12 @@ public final class Cli {
         (e, badArgs) -> {
           PrintWriter err = e.getCommandLine().getErr();
           String name = cl.getCommandName();
+          // A mistyped flag is the likelier mistake: picocli may report a missing required option
+          // first (say, --db, which the mistyped flag was meant to be), so say the unknown first.
+          java.util.List<String> unknown = e.getCommandLine().getUnmatchedArguments();
+          if (!(e instanceof UnmatchedArgumentException) && !unknown.isEmpty()) {
+            e = new UnmatchedArgumentException(e.getCommandLine(), unknown);
+          }
           err.println(name + ": " + e.getMessage());
           UnmatchedArgumentException.printSuggestions(e, err);
           err.println("Try '" + name + " --help' for its flags.");

@@ -16,6 +16,15 @@ public final class Logs {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
+  /**
+   * Loggers whose INFO is a start-up banner (XNIO's versions, undertow's "starting server"),
+   * printed by every server: held here, since java.util.logging keeps loggers only weakly and a
+   * level set on one that is collected is lost.
+   */
+  private static final Logger[] QUIET = {
+    Logger.getLogger("org.xnio"), Logger.getLogger("io.undertow")
+  };
+
   private Logs() {}
 
   /** Call once from a process entry point. */
@@ -49,8 +58,9 @@ public final class Logs {
         });
     root.addHandler(console);
     root.setLevel(level);
-    Logger.getLogger("org.xnio").setLevel(Level.WARNING);
-    Logger.getLogger("io.undertow").setLevel(Level.WARNING);
+    for (Logger banner : QUIET) {
+      banner.setLevel(Level.WARNING);
+    }
   }
 
   /** Changes the level of every logger set up here: {@code --log-level}. */

@@ -29,6 +29,14 @@ class CliTest {
   }
 
   @Test
+  void anUnknownFlagIsReportedBeforeAMissingRequiredOne() {
+    assertEquals(2, run("--no-such-flag")); // and no --dir, which the volume requires
+    String text = err.toString();
+    assertTrue(text.startsWith("volume: Unknown option: '--no-such-flag'"), text);
+    assertFalse(text.contains("Missing required"), text);
+  }
+
+  @Test
   void aBadValueSaysWhichAndWhy() {
     assertEquals(2, run("--dir", "/tmp/x", "--sync-interval", "soon"));
     assertTrue(err.toString().contains("soon"), err.toString());

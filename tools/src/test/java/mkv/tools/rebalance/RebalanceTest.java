@@ -21,6 +21,7 @@ import mkv.testing.Http;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
 import mkv.tools.ToolProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import picocli.CommandLine;
 /**
  * Rebalancing moves every value to its new placement and loses nothing, whatever fails on the way.
  */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RebalanceTest {
   static final VolumeClient CLIENT =

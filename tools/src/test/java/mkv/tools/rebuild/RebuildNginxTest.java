@@ -13,15 +13,17 @@ import java.util.concurrent.TimeUnit;
 import mkv.client.VolumeClient;
 import mkv.index.Record;
 import mkv.master.MasterConfig;
+import mkv.testing.NginxVolume;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
-import mkv.volume.NginxVolume;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rebuild reads stock nginx volumes (autoindex JSON) as it reads ours. */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RebuildNginxTest {
   @Test

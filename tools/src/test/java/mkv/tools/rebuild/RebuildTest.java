@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import mkv.cli.ServerProcess;
 import mkv.client.VolumeClient;
 import mkv.index.IndexLockedException;
 import mkv.index.Record;
@@ -24,17 +23,20 @@ import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.master.MasterConfig;
 import mkv.testing.ChildJvm;
+import mkv.testing.ServerProcess;
 import mkv.testing.TestCluster;
 import mkv.tools.Fixture;
 import mkv.tools.ToolProcess;
 import okhttp3.RequestBody;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rebuilding a lost index from five volumes gives back the same records and the same values. */
+@Tag("slow") // a system test of many seconds: left out of the fast set
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RebuildTest {
   static final VolumeClient CLIENT =

@@ -1,4 +1,4 @@
-package mkv.cli;
+package mkv.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package mkv.volume;
+package mkv.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,7 +110,7 @@ public final class NginxVolume implements AutoCloseable {
   }
 
   /** The volume directives, each also in deploy/nginx-volume.conf (DeployConfigTest checks it). */
-  static final java.util.List<String> VOLUME_DIRECTIVES =
+  public static final java.util.List<String> VOLUME_DIRECTIVES =
       java.util.List.of(
           "client_max_body_size 0;",
           "dav_methods PUT DELETE;",
