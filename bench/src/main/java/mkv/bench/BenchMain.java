@@ -18,6 +18,7 @@ import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.SyncOptions;
 import mkv.cli.Version;
+import mkv.http.Protocol;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -410,13 +411,14 @@ public final class BenchMain implements Callable<Integer> {
   /** The first volume the master reports at {@code /_volumes}. */
   private static InetSocketAddress firstVolume(URI master) throws IOException {
     try (Http1 http = new Http1(Http1.addressOf(master))) {
-      Http1.Response r = http.exchange("GET", "/_volumes", null);
+      Http1.Response r = http.exchange("GET", Protocol.VOLUMES, null);
       JsonNode list = new ObjectMapper().readTree(r.body());
       if (r.status() != 200 || list.size() == 0) {
         throw new IOException(
             "cannot find a volume at "
                 + master
-                + "/_volumes ("
+                + Protocol.VOLUMES
+                + " ("
                 + r.status()
                 + "); give --volume-url");
       }

@@ -2,17 +2,18 @@ package mkv.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import mkv.client.RequestHead;
+import mkv.client.ResponseHead;
+import mkv.client.ResponseParser;
 
 /**
  * One blocking HTTP/1.1 keep-alive connection with no redirects, retries or pools: the smallest
@@ -23,9 +24,13 @@ final class Http1 implements Closeable {
   private static final int TIMEOUT_MS = 120_000;
 
   /** A response; {@code body} is empty when it was streamed to a {@link Sink}. */
-  record Response(int status, Map<String, String> headers, byte[] body) {
+  record Response(ResponseHead head, byte[] body) {
+    int status() {
+      return head.status();
+    }
+
     String header(String name) {
-      return headers.get(name.toLowerCase(Locale.ROOT));
+      return head.header(name);
     }
 
     String text() {
@@ -46,16 +51,19 @@ final class Http1 implements Closeable {
   }
 
   private final InetSocketAddress address;
-  private final byte[] buf;
+  private final ByteBuffer buf; // the bytes read and not yet parsed, position to limit
+  private final ResponseParser parser;
   private Socket socket;
   private InputStream in;
   private OutputStream out;
-  private int pos;
-  private int limit;
 
+  /**
+   * @param bufferBytes at least {@link ResponseParser#MAX_HEAD}
+   */
   Http1(InetSocketAddress address, int bufferBytes) {
     this.address = address;
-    this.buf = new byte[bufferBytes];
+    this.buf = ByteBuffer.allocate(Math.max(bufferBytes, ResponseParser.MAX_HEAD)).flip();
+    this.parser = new ResponseParser(address.getHostString() + ":" + address.getPort());
   }
 
   Http1(InetSocketAddress address) {
@@ -113,11 +121,11 @@ final class Http1 implements Closeable {
     try {
       request.writeTo(out);
       out.flush();
-      Response r = readResponse(method.equals("HEAD"), sink);
-      if ("close".equalsIgnoreCase(r.header("connection"))) {
+      ResponseHead head = readResponse(method.equals("HEAD"), sink);
+      if (!head.keepAlive()) {
         close();
       }
-      return collected == null ? r : new Response(r.status(), r.headers(), collected.toByteArray());
+      return new Response(head, collected == null ? new byte[0] : collected.toByteArray());
     } catch (IOException | RuntimeException e) {
       close(); // the connection's state is unknown: never reuse it
       throw e;
@@ -125,20 +133,12 @@ final class Http1 implements Closeable {
   }
 
   private byte[] head(String method, String target, long length) {
-    StringBuilder sb =
-        new StringBuilder(128)
-            .append(method)
-            .append(' ')
-            .append(target)
-            .append(" HTTP/1.1\r\nHost: ")
-            .append(address.getHostString())
-            .append(':')
-            .append(address.getPort())
-            .append("\r\nUser-Agent: mkv-bench\r\n");
-    if (length >= 0) {
-      sb.append("Content-Length: ").append(length).append("\r\n");
-    }
-    return sb.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    return RequestHead.encode(
+        method,
+        target,
+        address.getHostString() + ":" + address.getPort(),
+        length,
+        Map.of("User-Agent", "mkv-bench"));
   }
 
   private void open() throws IOException {
@@ -159,88 +159,43 @@ final class Http1 implements Closeable {
     socket = s;
     in = s.getInputStream();
     out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
-    pos = 0;
-    limit = 0;
+    buf.clear().flip();
   }
 
-  private Response readResponse(boolean head, Sink sink) throws IOException {
-    String status = line();
-    if (!status.startsWith("HTTP/1.") || status.length() < 12) {
-      throw new IOException("not an HTTP/1.x response: " + status);
-    }
-    int code = Integer.parseInt(status.substring(9, 12));
-    Map<String, String> headers = new HashMap<>();
-    for (String h; !(h = line()).isEmpty(); ) {
-      int colon = h.indexOf(':');
-      if (colon > 0) {
-        headers.put(
-            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+  /** Reads one response, its body to {@code sink}, with the shared {@link ResponseParser}. */
+  private ResponseHead readResponse(boolean headRequest, Sink sink) throws IOException {
+    parser.reset();
+    ResponseHead head;
+    while ((head = parser.head(buf, headRequest)) == null) {
+      if (!fill()) {
+        parser.endOfStream(); // throws: the head is not complete
       }
     }
-    if (!head && code != 204 && code != 304 && code / 100 != 1) {
-      String length = headers.get("content-length");
-      if (length != null) {
-        copy(Long.parseLong(length), sink);
-      } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-        for (long n; (n = Long.parseLong(line().split(";")[0].trim(), 16)) > 0; ) {
-          copy(n, sink);
-          line();
-        }
-        while (!line().isEmpty()) {
-          // trailers: none expected, skipped
-        }
-      } else {
-        copy(Long.MAX_VALUE, sink); // until the server closes
-        headers.put("connection", "close");
+    ResponseParser.BodySink pieces =
+        piece ->
+            sink.accept(piece.array(), piece.arrayOffset() + piece.position(), piece.remaining());
+    while (!parser.body(buf, pieces)) {
+      if (!fill()) {
+        parser.endOfStream(); // ends a body framed by the close; else throws
+        break;
       }
     }
-    return new Response(code, headers, new byte[0]);
+    return head;
   }
 
-  private void copy(long n, Sink sink) throws IOException {
-    while (n > 0) {
-      if (pos == limit && !fill()) {
-        if (n == Long.MAX_VALUE) {
-          return;
-        }
-        throw new EOFException("connection closed with " + n + " body bytes to come");
-      }
-      int take = (int) Math.min(n, limit - pos);
-      sink.accept(buf, pos, take);
-      pos += take;
-      n -= take;
-    }
-  }
-
-  private String line() throws IOException {
-    StringBuilder sb = new StringBuilder(64);
-    while (true) {
-      if (pos == limit && !fill()) {
-        throw new EOFException("connection closed before the end of the response head");
-      }
-      byte b = buf[pos++];
-      if (b == '\n') {
-        int len = sb.length();
-        if (len > 0 && sb.charAt(len - 1) == '\r') {
-          sb.setLength(len - 1);
-        }
-        return sb.toString();
-      }
-      if (sb.length() > 64 * 1024) {
-        throw new IOException("response head line too long");
-      }
-      sb.append((char) (b & 0xff));
-    }
-  }
-
+  /** Reads more bytes after the unparsed ones; false at the end of the stream. */
   private boolean fill() throws IOException {
-    int n = in.read(buf, 0, buf.length);
-    if (n < 0) {
-      return false;
+    buf.compact();
+    try {
+      int n = in.read(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+      if (n < 0) {
+        return false;
+      }
+      buf.position(buf.position() + n);
+      return true;
+    } finally {
+      buf.flip();
     }
-    pos = 0;
-    limit = n;
-    return true;
   }
 
   @Override

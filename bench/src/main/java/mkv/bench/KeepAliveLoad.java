@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  * {@code Content-Length} body; a redirect is never followed.
  *
  * <p>This exists because a general client (okhttp) spends more CPU per request than the server it
- * measures: on two shared cores it, not the server, would be the bottleneck at 100k req/s.
+ * measures: on two shared cores it, not the server, would be the bottleneck at 100k req/s. For the
+ * same reason it scans heads in place rather than with {@code mkv.client.ResponseParser}, which
+ * makes strings of every field; anything it does not expect is an error, never a guess.
  */
 final class KeepAliveLoad {
   /** Give in-flight requests this long past the deadline before counting them as errors. */

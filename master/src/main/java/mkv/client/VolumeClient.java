@@ -15,7 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mkv.http.Protocol;
 import mkv.layout.KeyPath;
+import mkv.layout.Placement;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -40,10 +42,8 @@ public final class VolumeClient {
   private final OkHttpClient http;
   private final OkHttpClient ping;
   private final ExecutorService replicaWriters;
-  private final long stallNanos;
 
   public VolumeClient(Duration connectTimeout, Duration stallTimeout) {
-    this.stallNanos = stallTimeout.toNanos();
     this.http =
         new OkHttpClient.Builder()
             .connectTimeout(connectTimeout)
@@ -253,7 +253,7 @@ public final class VolumeClient {
   public int ping(String server) throws VolumeException {
     Request request = new Request.Builder().url("http://" + server + "/").head().build();
     try (Response r = call(server, "HEAD", ping.newCall(request), 200, 503, 507)) {
-      if (r.code() != 200 && r.header("Mkv-Read-Only") == null) {
+      if (r.code() != 200 && r.header(Protocol.READ_ONLY.toString()) == null) {
         // not a volume refusing writes but one stopping (or something else answering): down
         throw new VolumeException(server, r.code(), r.code() + " on HEAD /", null);
       }
@@ -266,7 +266,7 @@ public final class VolumeClient {
    * none (a stock nginx volume answers 404 or 405).
    */
   public String metrics(String server) throws VolumeException {
-    Request request = new Request.Builder().url("http://" + server + "/metrics").build();
+    Request request = new Request.Builder().url("http://" + server + Protocol.METRICS).build();
     try (Response r = call(server, "GET", ping.newCall(request), 200, 404, 405)) {
       return r.code() == 200 ? r.body().string() : null;
     } catch (VolumeException e) {
@@ -276,7 +276,7 @@ public final class VolumeClient {
     }
   }
 
-  /** The URL of {@code path} on a replica ({@code host:port[/svXX]}). */
+  /** The URL of {@code path} on a replica ({@code host:port[/svXX]}): the one place it is built. */
   public static String url(String replica, String path) {
     return "http://" + replica + path;
   }
@@ -288,18 +288,12 @@ public final class VolumeClient {
     try {
       r = call.execute();
     } catch (InterruptedIOException e) {
-      throw new VolumeException(volume, 0, "timed out on " + method, e);
+      // how okhttp says one of its time-outs fired (connect, read, write, or the whole call)
+      throw new VolumeException(
+          volume,
+          new TimeoutException(
+              Placement.server(volume), "on " + method + " (" + e.getMessage() + ")", e));
     } catch (IOException e) {
-      if (System.nanoTime() - start >= stallNanos) {
-        // okhttp closes the socket when a write times out; the blocked write may then report the
-        // close
-        // ("Bad file descriptor") rather than the time-out. Either way the volume made no progress.
-        InterruptedIOException timeout =
-            new InterruptedIOException("no progress in " + stallNanos / 1_000_000 + " ms");
-        timeout.initCause(e);
-        throw new VolumeException(
-            volume, 0, "timed out on " + method + " (" + e.getMessage() + ")", timeout);
-      }
       throw new VolumeException(
           volume,
           0,

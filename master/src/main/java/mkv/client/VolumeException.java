@@ -9,6 +9,8 @@ public final class VolumeException extends IOException {
   private final boolean timedOut;
 
   /**
+   * A volume that answered an error ({@code status}) or failed otherwise ({@code status} 0).
+   *
    * @param volume the replica or server that failed, {@code host:port[/svXX]}
    * @param status the status it answered, or 0 when it did not answer
    */
@@ -16,9 +18,15 @@ public final class VolumeException extends IOException {
     super("replica " + volume + ": " + what, cause);
     this.volume = volume;
     this.status = status;
-    this.timedOut =
-        cause
-            instanceof java.io.InterruptedIOException; // okhttp's connect, read and write time-outs
+    this.timedOut = false;
+  }
+
+  /** A volume that did not answer within a time-out. */
+  public VolumeException(String volume, TimeoutException timeout) {
+    super("replica " + volume + ": timed out " + timeout.phase(), timeout);
+    this.volume = volume;
+    this.status = 0;
+    this.timedOut = true;
   }
 
   public String volume() {

@@ -1,10 +1,12 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -30,9 +32,9 @@ final class AdminGuard {
     String why =
         refusal(
             peer == null ? null : peer.getAddress(),
-            exchange.getRequestHeaders().getFirst("Authorization"));
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
     if (why != null) {
-      throw new HttpError(403, why);
+      throw new HttpError(ErrorCode.FORBIDDEN, why);
     }
   }
 

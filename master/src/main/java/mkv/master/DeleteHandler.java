@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import mkv.client.AsyncClient;
 import mkv.client.VolumeException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.Record;
@@ -59,7 +60,7 @@ final class DeleteHandler {
     try {
       record = existing(key);
       if (record.isLive() && protect) {
-        throw new HttpError(403, "protected: UNLINK the key before deleting it");
+        throw new HttpError(ErrorCode.PROTECTED, "protected: UNLINK the key before deleting it");
       }
       if (record.state() != Record.State.DELETING) {
         index.put(key, record.withState(Record.State.DELETING), false);
@@ -102,7 +103,7 @@ final class DeleteHandler {
               failures.forEach(health::failed);
               VolumeException first = failures.get(0);
               throw new HttpError(
-                  Failures.status(first),
+                  Failures.code(first),
                   first.getMessage() + "; the key is unlinked, retry the DELETE");
             }
             // Unsynced: if a crash loses it, the key comes back DELETING with no copies, and a
@@ -121,7 +122,7 @@ final class DeleteHandler {
     try (KeyLocks.Held held = locks.take(key, stallTimeout)) {
       Record record = existing(key);
       if (!record.isLive()) {
-        throw new HttpError(404, "no such key (already unlinked)");
+        throw new HttpError(ErrorCode.NOT_FOUND, "no such key (already unlinked)");
       }
       index.put(key, record.withState(Record.State.UNLINKED), false);
       commit.awaitWrite();
@@ -134,7 +135,7 @@ final class DeleteHandler {
   private Record existing(String key) {
     Record record = index.get(key);
     if (record == null || record.state() == Record.State.PENDING) {
-      throw new HttpError(404, "no such key");
+      throw new HttpError(ErrorCode.NOT_FOUND, "no such key");
     }
     return record;
   }

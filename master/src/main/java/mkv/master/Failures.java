@@ -6,58 +6,54 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import mkv.client.SourceException;
 import mkv.client.VolumeException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 
-/** The one place that turns a failure into a status and a one-line body. */
+/**
+ * The one place that turns a failure into a status, its {@code Mkv-Error} code and a one-line body.
+ */
 final class Failures {
   private static final Logger LOG = Logger.getLogger(Failures.class.getName());
 
   private Failures() {}
 
-  static int status(Throwable t) {
+  /** Why {@code t} failed the request, which decides the status. */
+  static ErrorCode code(Throwable t) {
     if (t instanceof HttpError e) {
-      return e.status();
+      return e.code();
     }
     if (t instanceof VolumeException e) {
       if (e.diskFull()) {
-        return 507;
+        return ErrorCode.VOLUME_FULL;
       }
-      return e.timedOut() ? 504 : 502;
+      return e.timedOut() ? ErrorCode.VOLUME_TIMEOUT : ErrorCode.VOLUME_FAILED;
     }
     if (t instanceof SourceException) {
-      return 400; // the client's own body broke off; it is usually gone and never reads this
+      // the client's own body broke off; it is usually gone and never reads this
+      return ErrorCode.INCOMPLETE_BODY;
     }
-    return 500;
+    return ErrorCode.INTERNAL;
   }
 
   /** Answers the exchange with the failure, unless the response has already begun. */
   static void answer(HttpServerExchange exchange, Throwable t) {
-    int status = status(t);
+    ErrorCode code = code(t);
+    int status = code.status();
+    String line =
+        exchange.getRequestMethod()
+            + " "
+            + exchange.getRequestPath()
+            + ": "
+            + (status >= 500 ? "" : status + " ")
+            + t.getMessage();
     if (status >= 500) {
       LOG.log(
-          Level.WARNING,
-          exchange.getRequestMethod() + " " + exchange.getRequestPath() + ": " + t.getMessage(),
-          t instanceof VolumeException || t instanceof HttpError ? null : t);
+          Level.WARNING, line, t instanceof VolumeException || t instanceof HttpError ? null : t);
     } else if (t instanceof SourceException) {
-      // a client whose body stalled or broke off: worth one line, never a stack trace
-      LOG.info(
-          exchange.getRequestMethod()
-              + " "
-              + exchange.getRequestPath()
-              + ": "
-              + status
-              + " "
-              + t.getMessage());
+      LOG.info(line); // a client whose body stalled or broke off: one line, never a stack trace
     } else {
-      LOG.fine(
-          () ->
-              exchange.getRequestMethod()
-                  + " "
-                  + exchange.getRequestPath()
-                  + ": "
-                  + status
-                  + " "
-                  + t.getMessage());
+      LOG.fine(line);
     }
     if (exchange.isResponseStarted()) {
       exchange.setPersistent(false);
@@ -65,6 +61,7 @@ final class Failures {
       return;
     }
     exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Protocol.ERROR, code.code());
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     exchange.getResponseSender().send(message.replace('\n', ' ') + "\n");

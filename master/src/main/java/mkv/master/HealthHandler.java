@@ -3,6 +3,8 @@ package mkv.master;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.List;
+import mkv.http.ErrorCode;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.PlacementRecord;
 
@@ -30,7 +32,10 @@ final class HealthHandler {
 
   void ready(HttpServerExchange exchange) {
     Readiness r = readiness();
-    send(exchange, r.ready() ? 200 : 503, r.line());
+    if (!r.ready()) {
+      exchange.getResponseHeaders().put(Protocol.ERROR, ErrorCode.NOT_READY.code());
+    }
+    send(exchange, r.ready() ? 200 : ErrorCode.NOT_READY.status(), r.line());
   }
 
   /** Whether a write can succeed now, and why (or why not) in one line. */

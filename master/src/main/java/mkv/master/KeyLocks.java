@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -88,10 +89,11 @@ final class KeyLocks {
       try {
         move.released.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        throw new HttpError(503, "the key is being moved to another volume; retry shortly");
+        throw new HttpError(
+            ErrorCode.KEY_MOVING, "the key is being moved to another volume; retry shortly");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new HttpError(503, "interrupted waiting for the key to be moved");
+        throw new HttpError(ErrorCode.KEY_MOVING, "interrupted waiting for the key to be moved");
       } catch (ExecutionException e) {
         throw new IllegalStateException(e); // never completed exceptionally
       }
@@ -120,7 +122,7 @@ final class KeyLocks {
   private Hold claim(Hold mine) {
     Hold other = held.putIfAbsent(mine.key, mine);
     if (other != null && !other.move) {
-      throw new HttpError(409, "a write or delete of this key is in progress");
+      throw new HttpError(ErrorCode.KEY_BUSY, "a write or delete of this key is in progress");
     }
     return other;
   }

@@ -3,6 +3,7 @@ package mkv.master;
 import io.undertow.server.HttpServerExchange;
 import java.util.HashMap;
 import java.util.Map;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.http.PercentDecoding;
 
@@ -45,7 +46,7 @@ record KeyRequest(String key, Map<String, String> query) {
       return PercentDecoding.decode(s, query);
     } catch (PercentDecoding.Malformed e) {
       throw new HttpError(
-          400,
+          ErrorCode.BAD_KEY,
           e.notUtf8()
               ? "key is not valid UTF-8 once percent-decoded: " + clip(s)
               : "malformed percent-encoding in " + clip(s));

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
 import mkv.client.VolumeException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.Placement;
@@ -95,7 +97,8 @@ final class KeyWriter {
       Record old = index.get(key);
       boolean staged = old != null && old.isLive();
       if (staged && !request.overwrite()) {
-        throw new HttpError(403, "key exists: DELETE it (or UNLINK it) before writing it again");
+        throw new HttpError(
+            ErrorCode.KEY_EXISTS, "key exists: DELETE it (or UNLINK it) before writing it again");
       }
       return placement.beginWrite(
           () -> {
@@ -145,7 +148,7 @@ final class KeyWriter {
               .map(r -> Placement.server(r) + " (" + stateOf(r) + ")")
               .toList();
       throw new HttpError(
-          503,
+          ErrorCode.VOLUME_DOWN,
           (out.size() == 1
                   ? "volume " + out.get(0) + " takes"
                   : "volumes " + String.join(", ", out) + " take")
@@ -291,7 +294,7 @@ final class KeyWriter {
   static void created(HttpServerExchange exchange, String hexMd5) {
     exchange.setStatusCode(201);
     if (hexMd5 != null) {
-      exchange.getResponseHeaders().put(RedirectHandler.CONTENT_MD5, hexMd5);
+      exchange.getResponseHeaders().put(Protocol.CONTENT_MD5, hexMd5);
     }
     exchange.endExchange();
   }

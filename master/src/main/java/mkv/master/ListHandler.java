@@ -7,6 +7,7 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.Record;
@@ -117,6 +118,7 @@ final class ListHandler {
       // answered below
     }
     throw new HttpError(
-        400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+        ErrorCode.BAD_PARAMETER,
+        "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
   }
 }

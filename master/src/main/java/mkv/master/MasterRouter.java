@@ -5,7 +5,10 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import mkv.http.Blocking;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.metrics.Metrics;
 
 /**
@@ -14,12 +17,6 @@ import mkv.metrics.Metrics;
  * dispatched to a worker.
  */
 final class MasterRouter implements HttpHandler {
-  static final String VOLUMES_PATH = "/_volumes";
-  static final String VERIFY_PATH = "/_verify";
-  static final String REBALANCE_PATH = "/_rebalance";
-  static final String HEALTH_PATH = "/_health";
-  static final String READY_PATH = "/_ready";
-  static final String STATUS_PATH = "/_status";
   private static final HttpString UNLINK = new HttpString("UNLINK");
   private static final String ALLOWED = "GET, HEAD, PUT, DELETE, UNLINK";
 
@@ -63,25 +60,9 @@ final class MasterRouter implements HttpHandler {
     this.verify = verify;
   }
 
-  /** Keys the master answers itself, which therefore cannot be stored. */
-  static boolean isReserved(String key) {
-    return key.startsWith("/_")
-            && (key.equals(VOLUMES_PATH)
-                || key.equals(VERIFY_PATH)
-                || key.equals(REBALANCE_PATH)
-                || key.equals(HEALTH_PATH)
-                || key.equals(READY_PATH)
-                || key.equals(STATUS_PATH))
-        || key.equals(Metrics.PATH);
-  }
-
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    try {
-      route(exchange);
-    } catch (Exception e) {
-      Failures.answer(exchange, e);
-    }
+    Blocking.here(exchange, this::route, Failures::answer);
   }
 
   private void route(HttpServerExchange exchange) throws Exception {
@@ -89,15 +70,16 @@ final class MasterRouter implements HttpHandler {
     boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
     boolean admin =
         method.equals(Methods.POST)
-            && (exchange.getRequestPath().equals(VERIFY_PATH)
-                || exchange.getRequestPath().equals(REBALANCE_PATH));
+            && (exchange.getRequestPath().equals(Protocol.VERIFY)
+                || exchange.getRequestPath().equals(Protocol.REBALANCE));
     if (!read
         && !admin
         && !method.equals(Methods.PUT)
         && !method.equals(Methods.DELETE)
         && !method.equals(UNLINK)) {
       exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED);
-      throw new HttpError(405, "method " + method + " not allowed; use " + ALLOWED);
+      throw new HttpError(
+          ErrorCode.METHOD_NOT_ALLOWED, "method " + method + " not allowed; use " + ALLOWED);
     }
     if (admin) {
       guard.check(exchange);
@@ -107,19 +89,19 @@ final class MasterRouter implements HttpHandler {
     // On the IO thread: a GET answered from the read cache or LevelDB, and the writes that never
     // wait on a thread (a small PUT, a DELETE) - their volume requests and index flush answer by
     // callback.
-    if (read && request.query().isEmpty() && !isReserved(key)) {
+    if (read && request.query().isEmpty() && !Protocol.isReserved(key)) {
       redirect.handle(exchange, key);
       return;
     }
-    if (read && key.equals(HEALTH_PATH)) {
+    if (read && key.equals(Protocol.HEALTH)) {
       health.health(exchange);
       return;
     }
-    if (read && key.equals(READY_PATH)) {
+    if (read && key.equals(Protocol.READY)) {
       health.ready(exchange);
       return;
     }
-    if (read && key.equals(STATUS_PATH) && !request.has("json")) {
+    if (read && key.equals(Protocol.STATUS) && !request.has("json")) {
       status.page(exchange); // a constant page: no need to leave the IO thread
       return;
     }
@@ -131,18 +113,18 @@ final class MasterRouter implements HttpHandler {
       delete.delete(exchange, key);
       return;
     }
-    Blocking work;
-    if (admin && key.equals(REBALANCE_PATH)) {
+    Blocking.Work work;
+    if (admin && key.equals(Protocol.REBALANCE)) {
       work = x -> rebalance.start(x, request);
     } else if (admin) {
       work = x -> verify.handle(x, request);
-    } else if (read && key.equals(Metrics.PATH)) {
+    } else if (read && key.equals(Protocol.METRICS)) {
       work = x -> metrics.serve(x);
-    } else if (read && key.equals(STATUS_PATH)) {
+    } else if (read && key.equals(Protocol.STATUS)) {
       work = x -> status.json(x);
-    } else if (read && key.equals(REBALANCE_PATH)) {
+    } else if (read && key.equals(Protocol.REBALANCE)) {
       work = x -> rebalance.status(x);
-    } else if (read && key.equals(VOLUMES_PATH)) {
+    } else if (read && key.equals(Protocol.VOLUMES)) {
       work = x -> volumes.handle(x);
     } else if (read && (request.has("list") || request.has("unlinked"))) {
       work = x -> list.handle(x, request);
@@ -153,18 +135,7 @@ final class MasterRouter implements HttpHandler {
     } else {
       work = x -> delete.unlink(x, key);
     }
-    if (exchange.isInIoThread()) {
-      exchange.dispatch(
-          () -> {
-            try {
-              work.run(exchange);
-            } catch (Exception e) {
-              Failures.answer(exchange, e);
-            }
-          });
-    } else {
-      work.run(exchange);
-    }
+    Blocking.run(exchange, work, Failures::answer);
   }
 
   /** Runs {@code r} on the exchange's IO thread: now if this is it, else queued to it. */
@@ -174,11 +145,5 @@ final class MasterRouter implements HttpHandler {
     } else {
       exchange.getIoThread().execute(r);
     }
-  }
-
-  /** Work that may block, run on a worker thread. */
-  @FunctionalInterface
-  private interface Blocking {
-    void run(HttpServerExchange exchange) throws Exception;
   }
 }

@@ -1,8 +1,10 @@
 package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HttpString;
+import mkv.http.ContentMd5;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 
@@ -24,17 +26,13 @@ record PutRequest(
     boolean overwrite,
     boolean empty) {
 
-  /** Bodies up to this size are received whole, and written without leaving the IO thread. */
-  static final long SMALL = 128 * 1024;
-
-  static final HttpString META = new HttpString("Mkv-Meta");
-  static final HttpString OVERWRITE = new HttpString("Mkv-Overwrite");
-  static final HttpString EMPTY = new HttpString("Mkv-Empty");
-
-  /** Whether the body is announced and small enough to be received whole. */
+  /**
+   * Whether the body is announced and small enough ({@link Protocol#SMALL_BODY}) to be received
+   * whole, and written without leaving the IO thread.
+   */
   static boolean isSmall(HttpServerExchange exchange) {
     long length = exchange.getRequestContentLength();
-    return length > 0 && length <= SMALL;
+    return length > 0 && length <= Protocol.SMALL_BODY;
   }
 
   /**
@@ -45,11 +43,11 @@ record PutRequest(
   static PutRequest of(HttpServerExchange exchange, String key) {
     String path = pathOf(key);
     var h = exchange.getRequestHeaders();
-    String expectedMd5 = ContentMd5.parse(h.getFirst("Content-MD5"));
-    String meta = h.getFirst(META);
+    String expectedMd5 = ContentMd5.parse(h.getFirst(Protocol.CONTENT_MD5));
+    String meta = h.getFirst(Protocol.META);
     if (meta != null && !Record.validMeta(meta)) {
       throw new HttpError(
-          400,
+          ErrorCode.BAD_META,
           "Mkv-Meta must be 1 to "
               + Record.MAX_META
               + " printable ASCII characters without spaces");
@@ -60,22 +58,23 @@ record PutRequest(
         exchange.getRequestContentLength(),
         expectedMd5,
         meta,
-        "1".equals(h.getFirst(OVERWRITE)),
-        "1".equals(h.getFirst(EMPTY)));
+        "1".equals(h.getFirst(Protocol.OVERWRITE)),
+        "1".equals(h.getFirst(Protocol.EMPTY)));
   }
 
   /** The key's path on a volume, once the key is one that can be stored. */
   private static String pathOf(String key) {
     if (key.length() <= 1) {
-      throw new HttpError(400, "empty key: PUT needs a path such as /name");
+      throw new HttpError(ErrorCode.BAD_KEY, "empty key: PUT needs a path such as /name");
     }
-    if (MasterRouter.isReserved(key)) {
-      throw new HttpError(400, "key " + key + " is reserved for the master's own use");
+    if (Protocol.isReserved(key)) {
+      throw new HttpError(
+          ErrorCode.RESERVED_KEY, "key " + key + " is reserved for the master's own use");
     }
     String path = KeyPath.of(key);
     if (!KeyPath.fits(path)) {
       throw new HttpError(
-          414,
+          ErrorCode.TOO_LONG,
           "key too long: its file name on a volume would exceed "
               + KeyPath.MAX_SEGMENT_BYTES
               + " bytes");
@@ -84,12 +83,10 @@ record PutRequest(
   }
 
   /**
-   * Throws 400 when the body's md5 is not the one the client announced; nothing has been stored.
+   * Throws {@code bad-digest} when the body's md5 is not the one the client announced; nothing has
+   * been stored.
    */
   void checkMd5(String actualHex) {
-    if (expectedMd5 != null && !expectedMd5.equals(actualHex)) {
-      throw new HttpError(
-          400, "the body's md5 " + actualHex + " does not match Content-MD5 " + expectedMd5);
-    }
+    ContentMd5.check(expectedMd5, actualHex);
   }
 }

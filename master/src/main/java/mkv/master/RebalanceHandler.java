@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.layout.Placement;
 
@@ -39,7 +40,7 @@ final class RebalanceHandler {
     Map<String, String> q = request.query();
     String volumes = q.get("volumes");
     if (volumes == null || volumes.isBlank()) {
-      throw new HttpError(400, "volumes=host:port,host:port,... is required");
+      throw new HttpError(ErrorCode.BAD_PARAMETER, "volumes=host:port,host:port,... is required");
     }
     Placement now = current.configured();
     Placement next;
@@ -50,7 +51,7 @@ final class RebalanceHandler {
               number(q, "replicas", now.replicas()),
               number(q, "subvolumes", now.subvolumes()));
     } catch (IllegalArgumentException e) {
-      throw new HttpError(400, e.getMessage());
+      throw new HttpError(ErrorCode.BAD_PARAMETER, e.getMessage());
     }
     int workers = number(q, "workers", 0);
     long rate = q.containsKey("rate") ? (long) number(q, "rate", 0) << 20 : -1;
@@ -105,7 +106,8 @@ final class RebalanceHandler {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new HttpError(400, name + " must be a whole number, not '" + v + "'");
+      throw new HttpError(
+          ErrorCode.BAD_PARAMETER, name + " must be a whole number, not '" + v + "'");
     }
   }
 

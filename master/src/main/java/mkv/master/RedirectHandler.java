@@ -2,10 +2,12 @@ package mkv.master;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import mkv.client.VolumeClient;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.ReadCache;
 import mkv.index.Record;
@@ -21,18 +23,7 @@ import mkv.layout.Placement;
  * LevelDB lookup, record decoding or md5.
  */
 final class RedirectHandler {
-  static final HttpString CONTENT_MD5 = new HttpString("Content-Md5");
-  static final HttpString KEY_VOLUMES = new HttpString("Key-Volumes");
-  static final HttpString KEY_BALANCE = new HttpString("Key-Balance");
-
-  /**
-   * A request header asking for the three below on the 302: what the S3 gateway answers HEAD with.
-   */
-  static final HttpString DETAIL = new HttpString("Mkv-Detail");
-
-  static final HttpString SIZE = new HttpString("Mkv-Size");
-  static final HttpString CREATED = new HttpString("Mkv-Created");
-  static final HttpString META = new HttpString("Mkv-Meta");
+  private static final String NOT_FOUND = ErrorCode.NOT_FOUND.code();
 
   private final VolumeHealth health;
   private final String fallback;
@@ -70,7 +61,7 @@ final class RedirectHandler {
     String[] urls = new String[holders.size()];
     for (int i = 0; i < servers.length; i++) {
       servers[i] = Placement.server(holders.get(i));
-      urls[i] = "http://" + holders.get(i) + path;
+      urls[i] = VolumeClient.url(holders.get(i), path);
     }
     // A record placed by this very placement is balanced; only others need the md5 ranking again.
     boolean balanced =
@@ -98,7 +89,8 @@ final class RedirectHandler {
       if (fallback != null) {
         redirect(exchange, "http://" + fallback + exchange.getRequestPath());
       } else {
-        exchange.setStatusCode(404);
+        exchange.setStatusCode(ErrorCode.NOT_FOUND.status());
+        exchange.getResponseHeaders().put(Protocol.ERROR, NOT_FOUND);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
         exchange.endExchange();
       }
@@ -107,15 +99,15 @@ final class RedirectHandler {
     String location = choose(answer);
     var headers = exchange.getResponseHeaders();
     if (answer.md5() != null) {
-      headers.put(CONTENT_MD5, answer.md5());
+      headers.put(Protocol.CONTENT_MD5, answer.md5());
     }
-    headers.put(KEY_VOLUMES, answer.keyVolumes());
-    headers.put(KEY_BALANCE, answer.balance());
-    if (exchange.getRequestHeaders().contains(DETAIL)) {
-      headers.put(SIZE, answer.size());
-      headers.put(CREATED, answer.created());
+    headers.put(Protocol.KEY_VOLUMES, answer.keyVolumes());
+    headers.put(Protocol.KEY_BALANCE, answer.balance());
+    if (exchange.getRequestHeaders().contains(Protocol.DETAIL)) {
+      headers.put(Protocol.SIZE, answer.size());
+      headers.put(Protocol.CREATED, answer.created());
       if (answer.meta() != null) {
-        headers.put(META, answer.meta());
+        headers.put(Protocol.META, answer.meta());
       }
     }
     redirect(exchange, location);
@@ -139,7 +131,8 @@ final class RedirectHandler {
       }
     }
     if (up == null && slow == null) {
-      throw new HttpError(503, "no replica of this key is up: " + String.join(", ", servers));
+      throw new HttpError(
+          ErrorCode.VOLUME_DOWN, "no replica of this key is up: " + String.join(", ", servers));
     }
     return up != null ? up : slow;
   }

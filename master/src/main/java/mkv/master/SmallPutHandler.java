@@ -8,14 +8,17 @@ import java.util.HexFormat;
 import java.util.List;
 import mkv.client.AsyncClient;
 import mkv.client.VolumeException;
+import mkv.http.Blocking;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
 import mkv.sync.GroupCommit;
 
 /**
- * PUT of a value of known length up to {@link PutRequest#SMALL}, on the IO thread from start to
+ * PUT of a value of known length up to {@link Protocol#SMALL_BODY}, on the IO thread from start to
  * answer: received whole, sent to the replicas with {@link AsyncClient} on the same thread, and
  * answered from it once the index flush says so; no thread waits anywhere. An overwrite of a live
  * key (staged, switched and settled) is worth a worker thread: it goes to {@link
@@ -53,14 +56,7 @@ final class SmallPutHandler {
     if (request.overwrite()) {
       Record old = index.get(key);
       if (old != null && old.isLive()) {
-        exchange.dispatch(
-            () -> {
-              try {
-                streamed.handle(exchange, request);
-              } catch (Exception e) {
-                Failures.answer(exchange, e);
-              }
-            });
+        Blocking.run(exchange, x -> streamed.handle(x, request), Failures::answer);
         return;
       }
     }
@@ -82,7 +78,7 @@ final class SmallPutHandler {
     Record current = index.get(key);
     if (current != null && current.isLive() && request.overwrite()) {
       held.close();
-      throw new HttpError(409, "the key was written meanwhile; retry the overwrite");
+      throw new HttpError(ErrorCode.KEY_BUSY, "the key was written meanwhile; retry the overwrite");
     }
     KeyWriter.Write w = writer.begin(request, held);
     // From here the answer comes from a callback: keep the exchange open past this call.

@@ -10,6 +10,7 @@ import mkv.client.SourceException;
 import mkv.client.VolumeClient;
 import mkv.client.VolumeException;
 import mkv.client.Written;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.sync.GroupCommit;
 
@@ -53,7 +54,8 @@ final class StreamedPutHandler {
   void handle(HttpServerExchange exchange, PutRequest request) throws IOException {
     long length = request.length();
     if (length == 0 && !request.empty()) {
-      throw new HttpError(411, "empty body: a value needs at least one byte (or Mkv-Empty: 1)");
+      throw new HttpError(
+          ErrorCode.NO_BODY, "empty body: a value needs at least one byte (or Mkv-Empty: 1)");
     }
     InputStream body =
         length == 0
@@ -108,7 +110,7 @@ final class StreamedPutHandler {
       throw new SourceException("reading the body failed: " + e.getMessage(), e);
     }
     if (first < 0) {
-      throw new HttpError(411, "empty body: a value needs at least one byte");
+      throw new HttpError(ErrorCode.NO_BODY, "empty body: a value needs at least one byte");
     }
     peek.unread(first);
     return peek;

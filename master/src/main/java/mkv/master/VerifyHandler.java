@@ -4,7 +4,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import mkv.cli.DurationConverter;
 import mkv.client.VolumeClient;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.repair.Verifier;
 import mkv.work.Pool;
@@ -26,8 +27,6 @@ import mkv.work.Pool;
  */
 final class VerifyHandler {
   /** Trailer: how many problems remain after the run (0: clean). */
-  static final HttpString REMAINING = new HttpString("Mkv-Verify-Remaining");
-
   private static final Logger LOG = Logger.getLogger(VerifyHandler.class.getName());
 
   private final Index index;
@@ -48,10 +47,10 @@ final class VerifyHandler {
     try {
       grace = new DurationConverter().convert(request.query().getOrDefault("grace", "1h"));
     } catch (RuntimeException e) {
-      throw new HttpError(400, "grace: " + e.getMessage());
+      throw new HttpError(ErrorCode.BAD_PARAMETER, "grace: " + e.getMessage());
     }
     if (!running.compareAndSet(false, true)) {
-      throw new HttpError(409, "a verify is already running on this master");
+      throw new HttpError(ErrorCode.VERIFY_RUNNING, "a verify is already running on this master");
     }
     try {
       exchange.startBlocking();
@@ -76,7 +75,7 @@ final class VerifyHandler {
       // done before the client sees the end: one that verifies again at once must not get a 409
       running.set(false);
       LOG.info(report.summary());
-      trailers.put(REMAINING, report.remaining());
+      trailers.put(Protocol.VERIFY_REMAINING, report.remaining());
       write(out, report.summary());
       out.close(); // ends the chunked response, with the trailer
     } finally {

@@ -5,13 +5,13 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import mkv.client.RequestHead;
 
 /**
  * Holds an idle HTTP connection to each volume server and reports the moment one closes, so that a
@@ -86,8 +86,7 @@ final class VolumeWatch implements AutoCloseable {
   private void watch(String server) {
     URI uri = URI.create("http://" + server);
     InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
-    byte[] request =
-        ("HEAD / HTTP/1.1\r\nHost: " + server + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request = RequestHead.encode("HEAD", "/", server, -1, Map.of());
     byte[] sink = new byte[4096];
     while (watching(server)) {
       long opened = System.nanoTime();

@@ -8,22 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import mkv.layout.KeyPath;
+import mkv.testing.FakeServer;
 import mkv.volume.VolumeServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,7 +115,7 @@ class AsyncClientTest {
 
   @Test
   void silentServerTimesOut() throws Exception {
-    try (FakeVolume fake = new FakeVolume(in -> null)) {
+    try (FakeServer fake = new FakeServer(in -> null)) {
       long start = System.nanoTime();
       VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
       assertTrue(e.timedOut(), e.getMessage());
@@ -134,7 +130,7 @@ class AsyncClientTest {
     String chunked =
         "HTTP/1.1 507 Insufficient Storage\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5\r\ndisk \r\n5;x=y\r\nfull\n\r\n0\r\nTrailer: t\r\n\r\n";
-    try (FakeVolume fake = new FakeVolume(in -> chunked)) {
+    try (FakeServer fake = new FakeServer(in -> chunked)) {
       VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
       assertTrue(e.diskFull());
       assertTrue(e.getMessage().endsWith("507 on PUT (disk full)"), e.getMessage());
@@ -142,7 +138,7 @@ class AsyncClientTest {
       assertNotNull(await(cb -> CLIENT.put(io, fake.address(), "/y", new byte[] {1}, cb)));
       assertEquals(1, fake.connections.get());
     }
-    try (FakeVolume fake = new FakeVolume(in -> "HTTP/1.0 201 Created\r\n\r\nok")) {
+    try (FakeServer fake = new FakeServer(in -> "HTTP/1.0 201 Created\r\n\r\nok")) {
       assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
       assertNull(await(cb -> CLIENT.put(io, fake.address(), "/y", new byte[] {1}, cb)));
       assertEquals(
@@ -155,8 +151,8 @@ class AsyncClientTest {
   @Test
   void sendCarriesHeadersBothWaysAndAnyStatusIsAReply() throws Exception {
     String[] seen = new String[1];
-    try (FakeVolume fake =
-        new FakeVolume(
+    try (FakeServer fake =
+        new FakeServer(
             request -> {
               seen[0] = request;
               return "HTTP/1.1 302 Found\r\nLocation: http://v/x\r\nKey-Volumes: a,b\r\n"
@@ -206,8 +202,8 @@ class AsyncClientTest {
 
   @Test
   void idleConnectionClosedByTheServerIsNotUsedAgain() throws Exception {
-    try (FakeVolume fake =
-        new FakeVolume(in -> "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", true)) {
+    try (FakeServer fake =
+        new FakeServer(in -> "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", true)) {
       for (int i = 0; i < 3; i++) {
         assertNull(await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb)));
       }
@@ -227,103 +223,17 @@ class AsyncClientTest {
     assertTrue(Files.exists(volume.dir().resolve("sv01/all")));
   }
 
-  /**
-   * A server that reads one request at a time and answers what {@code answer} makes of it (null:
-   * nothing).
-   */
-  private static final class FakeVolume implements AutoCloseable {
-    interface Answer {
-      String to(String request);
-    }
-
-    final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    final AtomicInteger connections = new AtomicInteger();
-    final List<Socket> open = new ArrayList<>();
-    final Thread thread;
-
-    FakeVolume(Answer answer) throws IOException {
-      this(answer, false);
-    }
-
-    FakeVolume(Answer answer, boolean closeAfterEach) throws IOException {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  while (true) {
-                    Socket s = server.accept();
-                    synchronized (open) {
-                      open.add(s);
-                    }
-                    connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(s, answer, closeAfterEach));
-                    t.setDaemon(true);
-                    t.start();
-                  }
-                } catch (IOException closed) {
-                  // the test is over
-                }
-              });
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private static void serve(Socket s, Answer answer, boolean closeAfterEach) {
-      try (s;
-          InputStream in = s.getInputStream();
-          OutputStream out = s.getOutputStream()) {
-        while (true) {
-          String request = readRequest(in);
-          if (request == null) {
-            return;
-          }
-          String reply = answer.to(request);
-          if (reply == null) {
-            Thread.sleep(5_000);
-            return;
-          }
-          out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-          if (closeAfterEach || reply.startsWith("HTTP/1.0")) {
-            return;
-          }
-        }
-      } catch (IOException | InterruptedException e) {
-        // connection gone
-      }
-    }
-
-    /** Headers, then a Content-Length body; null at the end of the stream. */
-    private static String readRequest(InputStream in) throws IOException {
-      StringBuilder head = new StringBuilder();
-      while (!head.toString().endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          return null;
-        }
-        head.append((char) b);
-      }
-      String h = head.toString();
-      int at = h.toLowerCase().indexOf("content-length:");
-      if (at >= 0) {
-        int n = Integer.parseInt(h.substring(at + 15, h.indexOf("\r\n", at)).trim());
-        in.readNBytes(n);
-      }
-      return h;
-    }
-
-    String address() {
-      return "127.0.0.1:" + server.getLocalPort();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      synchronized (open) {
-        for (Socket s : open) {
-          s.close();
-        }
-      }
+  @Test
+  void malformedAnswerIsAFailureNamingTheReplica() throws Exception {
+    try (FakeServer fake =
+        new FakeServer(in -> "HTTP/1.1 201 Created\r\nContent-Length: 12x\r\n\r\n")) {
+      VolumeException e = await(cb -> CLIENT.put(io, fake.address(), "/x", new byte[] {1}, cb));
+      assertEquals(0, e.status());
+      assertFalse(e.timedOut());
+      assertTrue(
+          e.getMessage().startsWith("replica " + fake.address() + ": PUT failed: "),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("bad Content-Length '12x'"), e.getMessage());
     }
   }
 }

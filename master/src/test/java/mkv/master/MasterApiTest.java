@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import mkv.http.Protocol;
 import mkv.testing.Http;
 import mkv.testing.Http.Reply;
 import mkv.testing.TestCluster;
@@ -320,8 +321,8 @@ class MasterApiTest {
   @Test
   void reservedAndEmptyKeysAreRefused() throws IOException {
     assertEquals(400, put(url("/"), "v").code());
-    assertEquals(400, put(url(MasterRouter.VOLUMES_PATH), "v").code());
-    JsonNode volumes = JSON.readTree(get(url(MasterRouter.VOLUMES_PATH)).body());
+    assertEquals(400, put(url(Protocol.VOLUMES), "v").code());
+    JsonNode volumes = JSON.readTree(get(url(Protocol.VOLUMES)).body());
     assertEquals(4, volumes.size());
     assertEquals("up", volumes.get(0).get("state").asText());
   }

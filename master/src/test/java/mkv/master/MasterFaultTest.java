@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.Record;
 import mkv.layout.KeyPath;
@@ -361,7 +362,7 @@ class MasterFaultTest {
 
   static String volumeState(TestCluster c, String server) {
     try {
-      String json = get(c.master().baseUrl() + MasterRouter.VOLUMES_PATH).text();
+      String json = get(c.master().baseUrl() + Protocol.VOLUMES).text();
       var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
       for (var v : node) {
         if (v.get("volume").asText().equals(server)) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import mkv.http.ErrorCode;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
 
@@ -106,7 +107,7 @@ final class BucketHandler {
       master.put(
           BUCKETS + r.bucket, new ByteArrayInputStream(name), name.length, null, null, false);
     } catch (MasterException e) {
-      if (e.status == 403) {
+      if (e.reason() == ErrorCode.KEY_EXISTS) {
         throw new S3Error(
                 409,
                 "BucketAlreadyOwnedByYou",

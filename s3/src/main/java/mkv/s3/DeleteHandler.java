@@ -3,11 +3,12 @@ package mkv.s3;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import mkv.http.ContentMd5;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
@@ -45,11 +46,7 @@ final class DeleteHandler {
     if (body.length > XmlRequests.MAX_BYTES) {
       throw new S3Error(400, "MalformedXML", "the request body is too large");
     }
-    String md5 = r.header("Content-MD5");
-    if (md5 != null && !md5.strip().equals(Base64.getEncoder().encodeToString(KeyPath.md5(body)))) {
-      throw new S3Error(
-          400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
-    }
+    ContentMd5.check(PutHandler.contentMd5(r), HexFormat.of().formatHex(KeyPath.md5(body)));
     XmlRequests.Delete request = XmlRequests.delete(body);
     List<Future<Throwable>> results = new ArrayList<>();
     for (String key : request.keys()) {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import mkv.client.SourceException;
+import mkv.http.ErrorCode;
+import mkv.http.HttpError;
 import mkv.s3.auth.PayloadException;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
@@ -26,30 +28,11 @@ final class Failures {
         return p.error();
       }
     }
+    if (t instanceof HttpError e) { // a check of ours shared with the master (Content-MD5)
+      return of(e.code(), e.getMessage());
+    }
     if (t instanceof MasterException m) {
-      String msg = m.getMessage();
-      return switch (m.status) {
-        case 400 ->
-            msg.contains("does not match Content-MD5")
-                ? new S3Error(
-                    400,
-                    "BadDigest",
-                    "The Content-MD5 you specified did not match what we received.")
-                : S3Error.invalidRequest(msg);
-        case 404 -> new S3Error(404, "NoSuchKey", "The specified key does not exist.");
-        case 409 ->
-            new S3Error(
-                409,
-                "OperationAborted",
-                "A conflicting operation on this key is in progress; "
-                    + "try again. ("
-                    + msg
-                    + ")");
-        case 411 -> new S3Error(411, "MissingContentLength", msg);
-        case 414 -> new S3Error(400, "KeyTooLongError", "Your key is too long: " + msg);
-        case 507 -> new S3Error(507, "InsufficientStorage", msg);
-        default -> m.status >= 500 ? S3Error.unavailable(msg) : S3Error.internal(msg);
-      };
+      return of(m.reason(), m.getMessage());
     }
     if (t instanceof SourceException) { // the client's body, received whole on the IO thread
       return new S3Error(
@@ -59,6 +42,39 @@ final class Failures {
       return S3Error.unavailable("the store at " + master + " did not answer: " + t.getMessage());
     }
     return S3Error.internal(t.toString());
+  }
+
+  /**
+   * What a reason of the store is in S3's terms. Every code is mapped here, so that no refusal of
+   * the master becomes an InternalError by default: a failure of the store is 503
+   * ServiceUnavailable (which the SDKs retry), a full volume 507.
+   */
+  static S3Error of(ErrorCode code, String message) {
+    return switch (code) {
+      case BAD_DIGEST ->
+          new S3Error(
+              400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+      case INVALID_DIGEST ->
+          new S3Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
+      case TOO_LONG -> new S3Error(400, "KeyTooLongError", "Your key is too long: " + message);
+      case INCOMPLETE_BODY -> new S3Error(400, "IncompleteBody", message);
+      case BAD_KEY, BAD_PARAMETER, BAD_META, RESERVED_KEY, BAD_PATH ->
+          S3Error.invalidArgument(message);
+      case FORBIDDEN, PROTECTED -> S3Error.accessDenied(message);
+      case NOT_FOUND -> new S3Error(404, "NoSuchKey", "The specified key does not exist.");
+      case KEY_EXISTS, KEY_BUSY, VERIFY_RUNNING, PATH_CONFLICT ->
+          new S3Error(
+              409,
+              "OperationAborted",
+              "A conflicting operation on this key is in progress; try again. (" + message + ")");
+      case NO_BODY -> new S3Error(411, "MissingContentLength", message);
+      case BAD_RANGE -> new S3Error(416, "InvalidRange", message);
+      case VOLUME_FULL -> new S3Error(507, "InsufficientStorage", message);
+      case VOLUME_DOWN, KEY_MOVING, NOT_READY, VOLUME_FAILED, VOLUME_TIMEOUT, INTERNAL, IO_ERROR ->
+          S3Error.unavailable(message);
+      // the gateway asked with a method the master does not take: a fault here, not in the store
+      case METHOD_NOT_ALLOWED -> S3Error.internal(message);
+    };
   }
 
   /** Answers the exchange with the failure, unless the response has already begun. */

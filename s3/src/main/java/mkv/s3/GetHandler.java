@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.client.VolumeClient;
+import mkv.http.Blocking;
+import mkv.http.ByteRange;
 import mkv.layout.KeyPath;
 import mkv.s3.xml.S3Error;
 import mkv.volume.FileTransfer;
@@ -19,11 +22,12 @@ import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
- * GetObject and HeadObject. The master says where the key is (with its size, md5, time and
- * metadata, so a HEAD or a failed precondition never touches a volume); a GET then sends the bytes
- * itself, since S3 clients do not follow redirects: from a local volume's file when it can ({@link
- * LocalVolumes}), else relayed from a replica. A replica that is down, or lacks the copy, is passed
- * over for the next one before the first byte is sent.
+ * GetObject and HeadObject. The master says where the key is, with its size, md5, time and
+ * metadata, so a HEAD or a failed precondition touches no volume (unless the record has no size, as
+ * one adopted from minikeyvalue: then a replica is asked, with a one-byte range). A GET then sends
+ * the bytes itself, since S3 clients do not follow redirects: from a local volume's file when it
+ * can ({@link LocalVolumes}), else relayed from a replica. A replica that is down, lacks the copy
+ * or answers something malformed is passed over for the next one before the first byte is sent.
  */
 final class GetHandler {
   private static final Logger LOG = Logger.getLogger(GetHandler.class.getName());
@@ -81,7 +85,7 @@ final class GetHandler {
   void answer(HttpServerExchange exchange, S3Request r, MasterClient.Located loc, boolean head)
       throws IOException {
     if (loc.size() < 0 && exchange.isInIoThread()) {
-      onWorker(exchange, r, () -> answer(exchange, r, loc, head));
+      onWorker(exchange, r, x -> answer(x, r, loc, head));
       return;
     }
     long size = loc.size() >= 0 ? loc.size() : sizeFromReplica(r.storeKey(), loc);
@@ -106,11 +110,11 @@ final class GetHandler {
     }
     out.put(Headers.ACCEPT_RANGES, "bytes");
     checkPartNumber(r);
-    long[] range = Ranges.parse(r.header("Range"), size);
+    ByteRange range = Ranges.parse(r.header("Range"), size);
     if (range != null) {
-      out.put(Headers.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);
+      out.put(Headers.CONTENT_RANGE, range.contentRange(size));
     }
-    long length = range == null ? size : range[1] - range[0] + 1;
+    long length = range == null ? size : range.length();
     if (head) {
       status(exchange, range, length);
       exchange.endExchange();
@@ -120,34 +124,26 @@ final class GetHandler {
     local.counted(file != null);
     if (file != null) {
       status(exchange, range, length);
-      FileTransfer.start(exchange, file, range == null ? 0 : range[0], length, r.storeKey());
+      FileTransfer.start(exchange, file, range == null ? 0 : range.start(), length, r.storeKey());
     } else if (exchange.isInIoThread()) {
-      onWorker(exchange, r, () -> relay(exchange, r.storeKey(), loc, range, length));
+      onWorker(exchange, r, x -> relay(x, r.storeKey(), loc, range, length));
     } else {
       relay(exchange, r.storeKey(), loc, range, length);
     }
   }
 
-  /** Work that may block. */
-  @FunctionalInterface
-  interface Blocking {
-    void run() throws Exception;
-  }
-
-  /** Runs {@code work} on a worker thread, answering its failure; the exchange stays open. */
-  void onWorker(HttpServerExchange exchange, S3Request r, Blocking work) {
-    exchange
-        .getConnection()
-        .getWorker()
-        .execute(
-            () -> {
-              try {
-                exchange.startBlocking();
-                work.run();
-              } catch (Exception e) {
-                Failures.answer(exchange, e, r.resource(), masterUrl);
-              }
-            });
+  /**
+   * Runs {@code work} on a worker thread in blocking mode, answering its failure; the exchange
+   * stays open.
+   */
+  void onWorker(HttpServerExchange exchange, S3Request r, Blocking.Work work) {
+    Blocking.run(
+        exchange,
+        x -> {
+          x.startBlocking();
+          work.run(x);
+        },
+        (x, e) -> Failures.answer(x, e, r.resource(), masterUrl));
   }
 
   /**
@@ -172,7 +168,7 @@ final class GetHandler {
     }
   }
 
-  private static void status(HttpServerExchange exchange, long[] range, long length) {
+  private static void status(HttpServerExchange exchange, ByteRange range, long length) {
     exchange.setStatusCode(range == null ? 200 : 206);
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
   }
@@ -182,10 +178,10 @@ final class GetHandler {
       HttpServerExchange exchange,
       String storeKey,
       MasterClient.Located loc,
-      long[] range,
+      ByteRange range,
       long length)
       throws IOException {
-    String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
+    String rangeHeader = range == null ? null : range.header();
     try (VolumeFetcher.Fetch fetch = openFast(storeKey, loc, rangeHeader, length)) {
       status(exchange, range, length);
       StreamSinkChannel out = exchange.getResponseChannel();
@@ -238,7 +234,7 @@ final class GetHandler {
     }
     String path = KeyPath.of(storeKey);
     for (String replica : loc.replicas()) {
-      String url = "http://" + replica + path;
+      String url = VolumeClient.url(replica, path);
       if (!urls.contains(url)) {
         urls.add(url);
       }

@@ -6,21 +6,19 @@ import io.undertow.util.SameThreadExecutor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
+import mkv.http.Protocol;
 import mkv.master.SmallBody;
 import mkv.s3.auth.Authenticator;
 import mkv.s3.auth.Payload;
 
 /**
  * The common requests, handled on the IO thread from start to answer as the master handles its
- * small PUTs: GetObject and HeadObject, and a PutObject of at most {@link #SMALL} bytes to a bucket
- * known to exist. The master is asked by callback, a local volume's file is sent with sendfile, so
- * no worker thread is woken; only a value relayed from a volume goes to one. Anything else (lists,
- * multipart, copies, large bodies) is left to the worker threads.
+ * small PUTs: GetObject and HeadObject, and a PutObject of at most {@link Protocol#SMALL_BODY}
+ * bytes to a bucket known to exist. The master is asked by callback, a local volume's file is sent
+ * with sendfile, so no worker thread is woken; only a value relayed from a volume goes to one.
+ * Anything else (lists, multipart, copies, large bodies) is left to the worker threads.
  */
 final class IoThreadRequests {
-  /** The largest request body received whole here. */
-  static final long SMALL = 128 * 1024;
-
   private final Authenticator authenticator;
   private final BucketHandler buckets;
   private final GetHandler gets;
@@ -87,7 +85,7 @@ final class IoThreadRequests {
     return r.query.isEmpty()
         && r.header("x-amz-copy-source") == null
         && length >= 0
-        && length <= SMALL
+        && length <= Protocol.SMALL_BODY
         && buckets.knownToExist(r.bucket);
   }
 
@@ -108,7 +106,7 @@ final class IoThreadRequests {
                       gets.onWorker(
                           exchange,
                           r,
-                          () -> {
+                          x -> {
                             throw gets.missing(r.bucket, r.key);
                           });
                     } else {

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
+import mkv.client.VolumeClient;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import okhttp3.OkHttpClient;
@@ -180,7 +181,8 @@ final class LocalVolumes {
       if (file == null) {
         continue;
       }
-      if (chosen == null || preferred != null && preferred.equals("http://" + replica + path)) {
+      if (chosen == null
+          || preferred != null && preferred.equals(VolumeClient.url(replica, path))) {
         closeQuietly(chosen);
         chosen = file;
       } else {

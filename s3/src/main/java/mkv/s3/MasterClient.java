@@ -9,12 +9,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import mkv.client.AsyncClient;
 import mkv.client.NoDelaySocketFactory;
+import mkv.http.ErrorCode;
+import mkv.http.Protocol;
 import mkv.s3.auth.SigV4;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
@@ -27,10 +28,16 @@ import okio.BufferedSink;
 import org.xnio.XnioIoThread;
 
 /**
- * The gateway's one HTTP client, to the master and to the volumes it points at: where a key is
- * (with its size, md5 and metadata), listing pages, streamed writes, deletes. Every call is
- * bounded: connecting by the connect timeout, and any transfer that makes no progress by the stall
- * timeout.
+ * The gateway's client of the master: where a key is (with its size, md5 and metadata), listing
+ * pages, streamed writes, deletes; blocking through okhttp, or from an IO thread through {@link
+ * AsyncClient}. Its okhttp client also serves the gateway's other calls (a replica's copy, the
+ * local volumes' probes). Every call is bounded: connecting by the connect timeout, and any
+ * transfer that makes no progress by the stall timeout. A refusal is a {@link MasterException} with
+ * the master's {@code Mkv-Error} code.
+ *
+ * <p>Every request to the master goes through {@link #call} or {@link #send}, and every answer that
+ * is not what was asked for through {@link #failure}: with several masters (one leading), those are
+ * where the client would pick the master and follow the leader.
  */
 final class MasterClient {
   static final MediaType OCTETS = MediaType.get("application/octet-stream");
@@ -85,13 +92,13 @@ final class MasterClient {
 
   /** The key's whereabouts, or null when it does not exist (or is unlinked). */
   Located locate(String key) throws IOException {
-    Request r = new Request.Builder().url(base + path(key)).header("Mkv-Detail", "1").get().build();
-    try (Response response = http.newCall(r).execute()) {
+    try (Response response =
+        call(path(key), new Request.Builder().header(Protocol.DETAIL.toString(), "1").get())) {
       if (response.code() == 404) {
         return null;
       }
       if (response.code() != 302) {
-        throw failure(response.code(), firstLine(response));
+        throw failure(response);
       }
       return located(response::header);
     }
@@ -99,12 +106,11 @@ final class MasterClient {
 
   /** {@link #locate} from an IO thread, blocking none. */
   void locate(XnioIoThread thread, String key, Answer<Located> then) {
-    async.send(
+    send(
         thread,
-        server,
         "GET",
         path(key),
-        Map.of("Mkv-Detail", "1"),
+        Map.of(Protocol.DETAIL.toString(), "1"),
         null,
         (reply, failed) -> {
           if (failed != null) {
@@ -112,22 +118,22 @@ final class MasterClient {
           } else if (reply.status() == 404) {
             then.done(null, null);
           } else if (reply.status() != 302) {
-            then.done(null, failure(reply.status(), reply.text()));
+            then.done(null, failure(reply));
           } else {
-            then.done(located(name -> reply.header(name.toLowerCase(Locale.ROOT))), null);
+            then.done(located(reply::header), null);
           }
         });
   }
 
   private static Located located(Function<String, String> header) {
-    String volumes = header.apply("Key-Volumes");
+    String volumes = header.apply(Protocol.KEY_VOLUMES.toString());
     return new Located(
         header.apply("Location"),
         volumes == null || volumes.isEmpty() ? List.of() : List.of(volumes.split(",")),
-        header.apply("Content-Md5"),
-        number(header.apply("Mkv-Size"), -1),
-        number(header.apply("Mkv-Created"), 0),
-        header.apply("Mkv-Meta"));
+        header.apply(Protocol.CONTENT_MD5.toString()),
+        number(header.apply(Protocol.SIZE.toString()), -1),
+        number(header.apply(Protocol.CREATED.toString()), 0),
+        header.apply(Protocol.META.toString()));
   }
 
   /** One entry of a detailed listing. */
@@ -141,15 +147,14 @@ final class MasterClient {
    * {@code limit}.
    */
   Page list(String prefix, String start, int limit) throws IOException {
-    String url =
-        base
-            + path(prefix)
+    String target =
+        path(prefix)
             + "?list&detail&limit="
             + limit
             + (start == null || start.isEmpty() ? "" : "&start=" + SigV4.uriEncode(start, true));
-    try (Response response = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+    try (Response response = call(target, new Request.Builder().get())) {
       if (response.code() != 200) {
-        throw failure(response.code(), firstLine(response));
+        throw failure(response);
       }
       var tree = JSON.readTree(response.body().byteStream());
       List<Entry> entries = new ArrayList<>();
@@ -175,22 +180,21 @@ final class MasterClient {
    * master keeps nothing.
    *
    * @param overwrite whether a live key may be replaced ({@code Mkv-Overwrite})
-   * @throws MasterException the master's refusal (400 on a Content-MD5 mismatch, 409, 414, 5xx)
+   * @throws MasterException the master's refusal ({@code bad-digest}, {@code key-busy}, {@code
+   *     too-long}, a volume's failure...)
    */
   Stored put(
       String key, InputStream body, long length, String contentMd5, String meta, boolean overwrite)
       throws IOException {
-    Request r =
+    Request.Builder r =
         new Request.Builder()
-            .url(base + path(key))
             .headers(Headers.of(writeHeaders(length, contentMd5, meta, overwrite)))
-            .put(new StreamBody(body, length))
-            .build();
-    try (Response response = http.newCall(r).execute()) {
+            .put(new StreamBody(body, length));
+    try (Response response = call(path(key), r)) {
       if (response.code() != 201) {
-        throw failure(response.code(), firstLine(response));
+        throw failure(response);
       }
-      return new Stored(response.header("Content-Md5"));
+      return new Stored(response.header(Protocol.CONTENT_MD5.toString()));
     }
   }
 
@@ -203,9 +207,8 @@ final class MasterClient {
       String meta,
       boolean overwrite,
       Answer<Stored> then) {
-    async.send(
+    send(
         thread,
-        server,
         "PUT",
         path(key),
         writeHeaders(value.length, contentMd5, meta, overwrite),
@@ -214,9 +217,9 @@ final class MasterClient {
           if (failed != null) {
             then.done(null, failed);
           } else if (reply.status() != 201) {
-            then.done(null, failure(reply.status(), reply.text()));
+            then.done(null, failure(reply));
           } else {
-            then.done(new Stored(reply.header("content-md5")), null);
+            then.done(new Stored(reply.header(Protocol.CONTENT_MD5.toString())), null);
           }
         });
   }
@@ -225,16 +228,16 @@ final class MasterClient {
       long length, String contentMd5, String meta, boolean overwrite) {
     Map<String, String> h = new LinkedHashMap<>();
     if (contentMd5 != null) {
-      h.put("Content-MD5", contentMd5);
+      h.put(Protocol.CONTENT_MD5.toString(), contentMd5);
     }
     if (meta != null) {
-      h.put("Mkv-Meta", meta);
+      h.put(Protocol.META.toString(), meta);
     }
     if (overwrite) {
-      h.put("Mkv-Overwrite", "1");
+      h.put(Protocol.OVERWRITE.toString(), "1");
     }
     if (length == 0) {
-      h.put("Mkv-Empty", "1");
+      h.put(Protocol.EMPTY.toString(), "1");
     }
     return h;
   }
@@ -244,29 +247,27 @@ final class MasterClient {
    * it instead.
    */
   boolean delete(String key) throws IOException {
-    Request r = new Request.Builder().url(base + path(key)).delete().build();
-    try (Response response = http.newCall(r).execute()) {
+    try (Response response = call(path(key), new Request.Builder().delete())) {
       if (response.code() == 204) {
         return true;
       }
       if (response.code() == 404) {
         return false;
       }
-      if (response.code() == 403) {
-        response.close();
+      MasterException refused = failure(response);
+      if (refused.reason() == ErrorCode.PROTECTED) {
         return unlink(key); // --protect: S3's delete becomes the soft delete it allows
       }
-      throw failure(response.code(), firstLine(response));
+      throw refused;
     }
   }
 
   private boolean unlink(String key) throws IOException {
-    Request r = new Request.Builder().url(base + path(key)).method("UNLINK", null).build();
-    try (Response response = http.newCall(r).execute()) {
+    try (Response response = call(path(key), new Request.Builder().method("UNLINK", null))) {
       if (response.code() == 204 || response.code() == 404) {
         return response.code() == 204;
       }
-      throw failure(response.code(), firstLine(response));
+      throw failure(response);
     }
   }
 
@@ -292,17 +293,41 @@ final class MasterClient {
     }
   }
 
-  private static String firstLine(Response response) {
-    try {
-      String body = response.body().string().strip();
-      return body.length() > 300 ? body.substring(0, 300) : body;
-    } catch (IOException ignored) {
-      return ""; // the status says enough
-    }
+  /** Sends {@code request} to the master's {@code target} (path and query); closes nothing. */
+  private Response call(String target, Request.Builder request) throws IOException {
+    return http.newCall(request.url(base + target).build()).execute();
   }
 
-  private static MasterException failure(int status, String line) {
-    return new MasterException(status, "master: " + status + (line.isEmpty() ? "" : " " + line));
+  /** {@link #call} from an IO thread: {@code done} runs on it. */
+  private void send(
+      XnioIoThread thread,
+      String method,
+      String target,
+      Map<String, String> headers,
+      byte[] body,
+      AsyncClient.ReplyCallback done) {
+    async.send(thread, server, method, target, headers, body, done);
+  }
+
+  /** An answer that is not what was asked for: the master's refusal, with its code. */
+  private static MasterException failure(Response response) {
+    String line;
+    try {
+      line = response.body().string().strip();
+    } catch (IOException ignored) {
+      line = ""; // the status and the code say enough
+    }
+    return failure(response.code(), response.header(Protocol.ERROR.toString()), line);
+  }
+
+  private static MasterException failure(AsyncClient.Reply reply) {
+    return failure(reply.status(), reply.header(Protocol.ERROR.toString()), reply.text());
+  }
+
+  private static MasterException failure(int status, String code, String line) {
+    String text = line.length() > 300 ? line.substring(0, 300) : line;
+    return new MasterException(
+        status, ErrorCode.of(code), "master: " + status + (text.isEmpty() ? "" : " " + text));
   }
 
   /** A one-shot streamed body of known length. */

@@ -6,85 +6,56 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.logging.Logger;
+import mkv.http.ByteRange;
 import mkv.s3.xml.S3Error;
 import mkv.s3.xml.Xml;
 import mkv.s3.xml.XmlRequests;
-import okhttp3.Response;
 
 /**
- * Multipart uploads. An upload is an ordinary small key, {@code /_s3/uploads/BUCKET/ID} (its value:
- * the object key; its metadata: the object's, to apply at completion), and each part is an ordinary
- * key, {@code /_s3/parts/BUCKET/ID/NNNNN}, streamed to the replicas as it arrives, its md5 its
- * ETag. Completion streams the parts, in order, from their replicas through one PUT of the object's
- * key: a completed object is one value like any other, readable through both APIs, and completing
- * costs reading every part once and writing the object once (a copy at disk speed); then the parts
- * and the upload go. An upload untouched for {@code --upload-grace} is abandoned: {@link #sweep}
- * deletes it and its parts. Parts are live keys of the store, so {@code verify} checks them like
- * any.
+ * Multipart uploads: the S3 operations on them. An upload and its parts are ordinary keys ({@link
+ * Upload}), each part streamed to the replicas as it arrives, its md5 its ETag. Completion streams
+ * the parts, in order, from their replicas through one PUT of the object's key ({@link
+ * PartsStream}): a completed object is one value like any other, readable through both APIs, and
+ * completing costs reading every part once and writing the object once (a copy at disk speed); then
+ * the parts and the upload go. Abandoned uploads are the {@link UploadSweeper}'s. Parts are live
+ * keys of the store, so {@code verify} checks them like any.
  */
 final class MultipartHandler {
-  private static final Logger LOG = Logger.getLogger(MultipartHandler.class.getName());
-  static final String UPLOADS = S3Request.INTERNAL + "uploads/";
-  static final String PARTS = S3Request.INTERNAL + "parts/";
-
   /** S3's smallest part but the last. */
   static final long MIN_PART = 5L << 20;
 
-  static final int MAX_PART_NUMBER = 10_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final MasterClient master;
   private final BucketHandler buckets;
   private final GetHandler reads;
   private final PutHandler writes;
-  private final ExecutorService deleters;
+  private final Uploads uploads;
   private final ScheduledExecutorService timer;
   private final String masterUrl;
-  private final Duration grace;
 
   MultipartHandler(
       MasterClient master,
       BucketHandler buckets,
       GetHandler reads,
       PutHandler writes,
-      ExecutorService deleters,
+      Uploads uploads,
       ScheduledExecutorService timer,
-      String masterUrl,
-      Duration grace) {
+      String masterUrl) {
     this.master = master;
     this.buckets = buckets;
     this.reads = reads;
     this.writes = writes;
-    this.deleters = deleters;
+    this.uploads = uploads;
     this.timer = timer;
     this.masterUrl = masterUrl;
-    this.grace = grace;
-  }
-
-  /** An upload in progress: its marker's record. */
-  private record Upload(String bucket, String id, String key, ObjectMeta meta, long initiated) {
-    String marker() {
-      return UPLOADS + bucket + "/" + id;
-    }
-
-    String parts() {
-      return PARTS + bucket + "/" + id + "/";
-    }
-  }
-
-  static String partKey(String bucket, String id, int number) {
-    return PARTS + bucket + "/" + id + "/" + String.format("%05d", number);
   }
 
   void create(HttpServerExchange exchange, S3Request r) throws IOException {
@@ -96,7 +67,7 @@ final class MultipartHandler {
     ObjectMeta meta = ObjectMeta.of(exchange.getRequestHeaders()).with(ObjectMeta.KEY, r.key);
     byte[] key = r.key.getBytes(StandardCharsets.UTF_8);
     master.put(
-        UPLOADS + r.bucket + "/" + id,
+        Upload.marker(r.bucket, id),
         new ByteArrayInputStream(key),
         key.length,
         null,
@@ -117,7 +88,7 @@ final class MultipartHandler {
     if (id == null || !id.matches("[0-9a-f]{32}")) {
       throw S3Error.noSuchUpload(id);
     }
-    MasterClient.Located marker = master.locate(UPLOADS + r.bucket + "/" + id);
+    MasterClient.Located marker = master.locate(Upload.marker(r.bucket, id));
     if (marker == null) {
       buckets.require(r.bucket);
       throw S3Error.noSuchUpload(id);
@@ -132,14 +103,14 @@ final class MultipartHandler {
   private static int partNumber(S3Request r) {
     try {
       int n = Integer.parseInt(r.param("partNumber"));
-      if (n >= 1 && n <= MAX_PART_NUMBER) {
+      if (n >= 1 && n <= Uploads.MAX_PART_NUMBER) {
         return n;
       }
     } catch (NumberFormatException | NullPointerException e) {
       // answered below
     }
     throw S3Error.invalidArgument(
-        "Part number must be an integer between 1 and " + MAX_PART_NUMBER + ", inclusive");
+        "Part number must be an integer between 1 and " + Uploads.MAX_PART_NUMBER + ", inclusive");
   }
 
   /**
@@ -148,7 +119,7 @@ final class MultipartHandler {
   void uploadPart(HttpServerExchange exchange, S3Request r) throws IOException {
     int number = partNumber(r);
     Upload u = upload(r);
-    String partKey = partKey(u.bucket(), u.id(), number);
+    String partKey = Upload.partKey(u.bucket(), u.id(), number);
     if (r.header("x-amz-copy-source") != null) {
       copyPart(exchange, r, partKey);
       return;
@@ -164,7 +135,7 @@ final class MultipartHandler {
     String[] source = PutHandler.copySource(r.header("x-amz-copy-source"));
     MasterClient.Located src = reads.locate(source[0], source[1]);
     Conditions.checkCopySource(r, GetHandler.etag(src), src.created() > 0 ? src.created() : null);
-    long[] range = null;
+    ByteRange range = null;
     String rangeHeader = r.header("x-amz-copy-source-range");
     if (rangeHeader != null) {
       range = Ranges.parse(rangeHeader, src.size());
@@ -188,25 +159,6 @@ final class MultipartHandler {
     }
   }
 
-  /** Every part of an upload, in part order (at most 10,000). */
-  private List<MasterClient.Entry> parts(Upload u) throws IOException {
-    List<MasterClient.Entry> all = new ArrayList<>();
-    String start = null;
-    for (int pages = 0; pages <= MAX_PART_NUMBER / 1000 + 1; pages++) {
-      MasterClient.Page page = master.list(u.parts(), start, 1000);
-      all.addAll(page.entries());
-      if (page.next().isEmpty()) {
-        break;
-      }
-      start = page.next();
-    }
-    return all;
-  }
-
-  private static int numberOf(MasterClient.Entry e) {
-    return Integer.parseInt(e.key().substring(e.key().lastIndexOf('/') + 1));
-  }
-
   void listParts(HttpServerExchange exchange, S3Request r) throws IOException {
     Upload u = upload(r);
     int marker =
@@ -215,7 +167,7 @@ final class MultipartHandler {
     MasterClient.Page page =
         master.list(
             u.parts(),
-            partKey(u.bucket(), u.id(), Math.min(marker + 1, 99_999)).substring(0),
+            Upload.partKey(u.bucket(), u.id(), Math.min(marker + 1, 99_999)),
             Math.max(1, max + 1));
     List<MasterClient.Entry> entries = page.entries();
     boolean truncated = entries.size() > max;
@@ -231,12 +183,12 @@ final class MultipartHandler {
         .element("PartNumberMarker", marker)
         .element(
             "NextPartNumberMarker",
-            shown.isEmpty() ? marker : numberOf(shown.get(shown.size() - 1)))
+            shown.isEmpty() ? marker : Upload.partNumber(shown.get(shown.size() - 1).key()))
         .element("MaxParts", max)
         .element("IsTruncated", truncated);
     for (MasterClient.Entry e : shown) {
       x.open("Part")
-          .element("PartNumber", numberOf(e))
+          .element("PartNumber", Upload.partNumber(e.key()))
           .element("LastModified", Replies.iso(e.created()))
           .element("ETag", Replies.etag(e.md5()))
           .element("Size", e.size())
@@ -261,8 +213,8 @@ final class MultipartHandler {
       throw new S3Error(400, "MalformedXML", "You must specify at least one part");
     }
     Map<Integer, MasterClient.Entry> stored = new HashMap<>();
-    for (MasterClient.Entry e : parts(u)) {
-      stored.put(numberOf(e), e);
+    for (MasterClient.Entry e : uploads.parts(u)) {
+      stored.put(Upload.partNumber(e.key()), e);
     }
     List<MasterClient.Entry> chosen = new ArrayList<>();
     long total = 0;
@@ -304,10 +256,10 @@ final class MultipartHandler {
     try (LongAnswer answer = new LongAnswer(exchange, timer)) {
       try {
         MasterClient.Stored result;
-        try (InputStream parts = new PartsStream(chosen)) {
+        try (InputStream parts = new PartsStream(master, reads, chosen)) {
           result = master.put("/" + u.bucket() + "/" + u.key(), parts, total, null, meta, true);
         }
-        deleteUpload(u);
+        uploads.delete(u);
         answer.finish(
             Xml.document("CompleteMultipartUploadResult")
                 .element("Location", "/" + u.bucket() + "/" + u.key())
@@ -328,7 +280,7 @@ final class MultipartHandler {
   }
 
   void abort(HttpServerExchange exchange, S3Request r) throws IOException {
-    deleteUpload(upload(r));
+    uploads.delete(upload(r));
     Replies.empty(exchange, 204);
   }
 
@@ -339,7 +291,7 @@ final class MultipartHandler {
     String idMarker = r.query.getOrDefault("upload-id-marker", "");
     int max =
         r.param("max-uploads") == null ? 1000 : Math.min(1000, parseInt(r.param("max-uploads")));
-    List<Upload> all = uploads(r.bucket);
+    List<Upload> all = uploads.of(r.bucket);
     all.removeIf(
         u ->
             !u.key().startsWith(prefix)
@@ -374,155 +326,9 @@ final class MultipartHandler {
     Replies.xml(exchange, 200, x.end("ListMultipartUploadsResult"));
   }
 
-  /** Every upload in progress in {@code bucket}. */
-  private List<Upload> uploads(String bucket) throws IOException {
-    List<Upload> all = new ArrayList<>();
-    String start = null;
-    String prefix = UPLOADS + bucket + "/";
-    for (int pages = 0; pages < 10_000; pages++) {
-      MasterClient.Page page = master.list(prefix, start, 1000);
-      for (MasterClient.Entry e : page.entries()) {
-        ObjectMeta meta = ObjectMeta.decode(e.meta());
-        String key = meta.get(ObjectMeta.KEY);
-        if (key != null) {
-          all.add(new Upload(bucket, e.key().substring(prefix.length()), key, meta, e.created()));
-        }
-      }
-      if (page.next().isEmpty()) {
-        break;
-      }
-      start = page.next();
-    }
-    return all;
-  }
-
   /** DeleteBucket: every upload of the bucket, and its parts. */
   void abortAll(String bucket) throws IOException {
-    for (Upload u : uploads(bucket)) {
-      deleteUpload(u);
-    }
-    deleteParts(PARTS + bucket + "/"); // parts whose upload is already gone
-  }
-
-  /** The parts first, then the upload: parts never outlive their upload's record. */
-  private void deleteUpload(Upload u) throws IOException {
-    deleteParts(u.parts());
-    master.delete(u.marker());
-  }
-
-  private void deleteParts(String prefix) throws IOException {
-    for (int pages = 0; pages < 10_000; pages++) {
-      MasterClient.Page page = master.list(prefix, null, 1000);
-      if (page.entries().isEmpty()) {
-        return;
-      }
-      List<Future<Boolean>> deletes = new ArrayList<>();
-      for (MasterClient.Entry e : page.entries()) {
-        deletes.add(deleters.submit(() -> master.delete(e.key())));
-      }
-      for (Future<Boolean> f : deletes) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted deleting parts", e);
-        }
-      }
-    }
-  }
-
-  /**
-   * The janitor: deletes uploads untouched for the grace period, with their parts, and parts left
-   * without an upload (an abort racing an UploadPart). Runs periodically; several gateways may run
-   * it at once (each delete is idempotent).
-   *
-   * @return how many uploads it deleted
-   */
-  int sweep() throws IOException {
-    long cutoff = System.currentTimeMillis() - grace.toMillis();
-    int n = 0;
-    String start = null;
-    for (int pages = 0; pages < 10_000; pages++) {
-      MasterClient.Page page = master.list(UPLOADS, start, 1000);
-      for (MasterClient.Entry e : page.entries()) {
-        String rest = e.key().substring(UPLOADS.length());
-        int slash = rest.indexOf('/');
-        if (slash < 0 || e.created() > cutoff || lastPartAfter(rest, cutoff)) {
-          continue;
-        }
-        ObjectMeta meta = ObjectMeta.decode(e.meta());
-        Upload u =
-            new Upload(
-                rest.substring(0, slash),
-                rest.substring(slash + 1),
-                meta.get(ObjectMeta.KEY),
-                meta,
-                e.created());
-        deleteUpload(u);
-        LOG.info(
-            "abandoned upload "
-                + u.id()
-                + " of /"
-                + u.bucket()
-                + "/"
-                + u.key()
-                + " deleted (untouched for "
-                + grace.toSeconds()
-                + " s)");
-        n++;
-      }
-      if (page.next().isEmpty()) {
-        break;
-      }
-      start = page.next();
-    }
-    sweepOrphanParts(cutoff);
-    return n;
-  }
-
-  /** Whether the upload {@code bucketAndId} got a part after {@code cutoff}: it is still in use. */
-  private boolean lastPartAfter(String bucketAndId, long cutoff) throws IOException {
-    String start = null;
-    for (int pages = 0; pages < 20; pages++) {
-      MasterClient.Page page = master.list(PARTS + bucketAndId + "/", start, 1000);
-      for (MasterClient.Entry e : page.entries()) {
-        if (e.created() > cutoff) {
-          return true;
-        }
-      }
-      if (page.next().isEmpty()) {
-        return false;
-      }
-      start = page.next();
-    }
-    return true;
-  }
-
-  private void sweepOrphanParts(long cutoff) throws IOException {
-    String start = null;
-    for (int pages = 0; pages < 10_000; pages++) {
-      MasterClient.Page page = master.list(PARTS, start, 1000);
-      String lastUpload = null;
-      boolean orphan = false;
-      for (MasterClient.Entry e : page.entries()) {
-        String rest = e.key().substring(PARTS.length());
-        int last = rest.lastIndexOf('/');
-        String upload = last < 0 ? rest : rest.substring(0, last);
-        if (!upload.equals(lastUpload)) {
-          lastUpload = upload;
-          orphan = master.locate(UPLOADS + upload) == null;
-        }
-        if (orphan && e.created() <= cutoff) {
-          master.delete(e.key());
-        }
-      }
-      if (page.next().isEmpty()) {
-        return;
-      }
-      start = page.next();
-    }
+    uploads.deleteAll(bucket);
   }
 
   private static void owner(Xml x, String element) {
@@ -539,65 +345,5 @@ final class MultipartHandler {
       // answered below
     }
     throw S3Error.invalidArgument("expected a whole number, got " + v);
-  }
-
-  /**
-   * The parts of a completing upload, one after the other, each opened when the previous one ends.
-   */
-  private final class PartsStream extends InputStream {
-    private final List<MasterClient.Entry> parts;
-    private int next;
-    private Response current;
-    private InputStream in;
-    private long left;
-
-    PartsStream(List<MasterClient.Entry> parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      while (left == 0) {
-        closeCurrent();
-        if (next == parts.size()) {
-          return -1;
-        }
-        MasterClient.Entry part = parts.get(next++);
-        MasterClient.Located loc = master.locate(part.key());
-        if (loc == null) {
-          throw new S3Error(
-              400, "InvalidPart", "part " + numberOf(part) + " vanished while completing");
-        }
-        current = reads.openAny(part.key(), loc, null);
-        in = current.body().byteStream();
-        left = part.size();
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new IOException(
-            "part " + parts.get(next - 1).key() + " ended " + left + " bytes short");
-      }
-      left -= n;
-      return n;
-    }
-
-    private void closeCurrent() {
-      if (current != null) {
-        current.close();
-        current = null;
-      }
-    }
-
-    @Override
-    public void close() {
-      closeCurrent();
-    }
   }
 }

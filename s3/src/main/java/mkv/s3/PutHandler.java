@@ -3,8 +3,10 @@ package mkv.s3;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Base64;
 import java.util.concurrent.ScheduledExecutorService;
+import mkv.http.ByteRange;
+import mkv.http.ContentMd5;
+import mkv.http.Protocol;
 import mkv.layout.KeyPath;
 import mkv.s3.auth.Payload;
 import mkv.s3.xml.S3Error;
@@ -95,11 +97,11 @@ final class PutHandler {
    * destKey}.
    */
   MasterClient.Stored copyValue(
-      String sourceKey, MasterClient.Located src, String destKey, String meta, long[] range)
+      String sourceKey, MasterClient.Located src, String destKey, String meta, ByteRange range)
       throws IOException {
-    String rangeHeader = range == null ? null : "bytes=" + range[0] + "-" + range[1];
+    String rangeHeader = range == null ? null : range.header();
     try (Response response = reads.openAny(sourceKey, src, rangeHeader)) {
-      long length = range != null ? range[1] - range[0] + 1 : response.body().contentLength();
+      long length = range != null ? range.length() : response.body().contentLength();
       try (InputStream in = response.body().byteStream()) {
         return master.put(destKey, in, length, null, meta, true);
       }
@@ -152,19 +154,11 @@ final class PutHandler {
     }
   }
 
-  /** The request's Content-MD5 when well formed; InvalidDigest when not. */
+  /**
+   * The request's Content-MD5 in hex when well formed (for the master to check); InvalidDigest when
+   * not.
+   */
   static String contentMd5(S3Request r) {
-    String v = r.header("Content-MD5");
-    if (v == null) {
-      return null;
-    }
-    try {
-      if (Base64.getDecoder().decode(v.strip()).length == 16) {
-        return v.strip();
-      }
-    } catch (IllegalArgumentException malformed) {
-      // answered below
-    }
-    throw new S3Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
+    return ContentMd5.parse(r.header(Protocol.CONTENT_MD5.toString()));
   }
 }

@@ -3,20 +3,26 @@ package mkv.s3;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.util.logging.Logger;
+import mkv.http.Protocol;
 import mkv.metrics.Metrics;
 import mkv.s3.auth.Authenticator;
 import mkv.s3.xml.S3Error;
 
 /**
  * The gateway's one switch: authenticates each request, then hands it to the handler of its S3
- * operation, chosen by method, path shape (service, bucket, object) and query. Every operation may
- * wait on the master or a volume, so all of them run on worker threads.
+ * operation, chosen by method, path shape (service, bucket, object) and query. The common requests
+ * are taken on the IO thread first ({@link IoThreadRequests}); every other one may wait on the
+ * master or a volume, and runs here on a worker thread. Besides S3: {@code /_health}, and the
+ * metrics at {@code /metrics} like every server of ours (and at {@code /_metrics}, their path
+ * before, for one more release).
  */
 final class S3Router implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(S3Router.class.getName());
-  static final String HEALTH = "/_health";
-  static final String METRICS = "/_metrics";
+
+  /** Where the gateway's metrics were before {@link Protocol#METRICS}, answered for a release. */
+  static final String OLD_METRICS = "/_metrics";
 
   private final IoThreadRequests ioThread;
   private final Authenticator authenticator;
@@ -67,11 +73,11 @@ final class S3Router implements HttpHandler {
     try {
       exchange.startBlocking();
       String path = exchange.getRequestPath();
-      if (path.equals(HEALTH)) {
+      if (path.equals(Protocol.HEALTH)) {
         exchange.getResponseSender().send("ok\n");
         return;
       }
-      if (path.equals(METRICS)) {
+      if (path.equals(OLD_METRICS) || path.equals(Protocol.METRICS) && isScrape(exchange)) {
         metrics.serve(exchange);
         return;
       }
@@ -197,6 +203,20 @@ final class S3Router implements HttpHandler {
       }
       default -> throw methodNotAllowed(exchange, "GET, HEAD, PUT, POST, DELETE");
     }
+  }
+
+  /**
+   * Whether a request for {@code /metrics} is a scrape of the gateway's metrics: an unsigned GET. A
+   * bucket may be named {@code metrics}, and ListObjects of it is the same request signed; an
+   * unsigned request is never an S3 operation here (it would be AccessDenied), so neither can take
+   * the other's. ({@code /_health} and {@code /_metrics} cannot collide: no bucket name starts with
+   * {@code _}.)
+   */
+  private static boolean isScrape(HttpServerExchange exchange) {
+    String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    return exchange.getRequestMethod().equals(Methods.GET)
+        && (authorization == null || !authorization.startsWith("AWS"))
+        && !exchange.getQueryString().contains("Signature=");
   }
 
   private static S3Error methodNotAllowed(HttpServerExchange exchange, String allowed) {

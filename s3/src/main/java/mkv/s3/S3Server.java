@@ -62,9 +62,10 @@ public final class S3Server implements AutoCloseable {
     }
     GetHandler gets = new GetHandler(master, buckets, fetcher, local, config.master());
     PutHandler puts = new PutHandler(master, buckets, gets, timer, config.master());
+    Uploads uploads = new Uploads(master, deleters);
+    UploadSweeper sweeper = new UploadSweeper(master, uploads, config.uploadGrace());
     MultipartHandler multipart =
-        new MultipartHandler(
-            master, buckets, gets, puts, deleters, timer, config.master(), config.uploadGrace());
+        new MultipartHandler(master, buckets, gets, puts, uploads, timer, config.master());
     Authenticator authenticator =
         new Authenticator(config.credentials(), config.region(), Clock.systemUTC());
     S3Router router =
@@ -122,7 +123,7 @@ public final class S3Server implements AutoCloseable {
     timer.scheduleWithFixedDelay(
         () -> {
           try {
-            multipart.sweep();
+            sweeper.sweep();
           } catch (IOException | RuntimeException e) {
             LOG.warning("sweeping abandoned uploads: " + e.getMessage());
           }

@@ -2,32 +2,36 @@ package mkv.s3;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mkv.client.RequestHead;
+import mkv.client.ResponseHead;
+import mkv.client.ResponseParser;
+import mkv.client.TimeoutException;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
  * GETs of values from volumes over pooled plain sockets, for GetObject: the body goes from the
  * volume's socket into one direct buffer and from there to the client's socket, two copies and 256
- * KiB system calls, where a general HTTP client would copy each 8 KiB segment twice more. Speaks
- * just what a volume (ours or nginx) answers a GET of a file with: a status line and headers with
- * Content-Length, then the bytes. Bounded like every call: connecting by the connect timeout, and a
- * transfer that makes no progress for the stall timeout is cut by a watchdog.
+ * KiB system calls, where a general HTTP client would copy each 8 KiB segment twice more. The head
+ * is read by {@link ResponseParser}; the body must be framed by Content-Length, as a volume (ours
+ * or nginx) answers a GET of a file. Bounded like every call: connecting by the connect timeout,
+ * and a transfer that makes no progress for the stall timeout is cut by a watchdog; either is a
+ * {@link TimeoutException}. Every failure is an IOException naming the volume, so the caller fails
+ * over.
  */
 final class VolumeFetcher implements AutoCloseable {
   private static final int BUFFER = 256 * 1024;
-  private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_IDLE_PER_VOLUME = 64;
   private static final ThreadLocal<ByteBuffer> BUFFERS =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
@@ -53,6 +57,7 @@ final class VolumeFetcher implements AutoCloseable {
     private final boolean keepAlive;
     private long left;
     private volatile long progress = System.nanoTime();
+    private volatile boolean cut; // by the watchdog
 
     private Fetch(
         String volume,
@@ -81,7 +86,16 @@ final class VolumeFetcher implements AutoCloseable {
         ByteBuffer buf = BUFFERS.get();
         while (left > 0) {
           buf.clear().limit((int) Math.min(buf.capacity(), left));
-          int n = channel.read(buf);
+          int n;
+          try {
+            n = channel.read(buf);
+          } catch (IOException e) {
+            if (cut) {
+              throw new TimeoutException(
+                  volume, "reading the body (no progress in " + stallMillis() + " ms)", e);
+            }
+            throw e;
+          }
           if (n < 0) {
             throw new IOException("volume " + volume + ": the body ended " + left + " bytes short");
           }
@@ -112,19 +126,16 @@ final class VolumeFetcher implements AutoCloseable {
   /**
    * Sends {@code GET url} (with {@code range} when not null) and reads the answer's head. A pooled
    * connection the volume closed meanwhile is replaced once, before any byte of an answer.
+   *
+   * @throws IOException naming the volume: it could not be reached, timed out ({@link
+   *     TimeoutException}), or answered something that is not a head this can relay
    */
   Fetch open(String url, String range) throws IOException {
     URI u = URI.create(url);
     String volume = u.getHost() + ":" + u.getPort();
     byte[] request =
-        ("GET "
-                + u.getRawPath()
-                + " HTTP/1.1\r\nHost: "
-                + volume
-                + "\r\n"
-                + (range == null ? "" : "Range: " + range + "\r\n")
-                + "\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1);
+        RequestHead.encode(
+            "GET", u.getRawPath(), volume, -1, range == null ? Map.of() : Map.of("Range", range));
     var pool = idle.computeIfAbsent(volume, v -> new ConcurrentLinkedDeque<>());
     for (SocketChannel pooled; (pooled = pool.poll()) != null; ) {
       try {
@@ -136,7 +147,11 @@ final class VolumeFetcher implements AutoCloseable {
     SocketChannel fresh = SocketChannel.open();
     try {
       fresh.socket().setTcpNoDelay(true);
-      fresh.socket().connect(new InetSocketAddress(u.getHost(), u.getPort()), connectMillis);
+      try {
+        fresh.socket().connect(new InetSocketAddress(u.getHost(), u.getPort()), connectMillis);
+      } catch (SocketTimeoutException e) {
+        throw new TimeoutException(volume, "connecting (" + connectMillis + " ms)", e);
+      }
       return exchange(volume, fresh, request);
     } catch (StaleConnection e) {
       closeQuietly(fresh);
@@ -155,8 +170,9 @@ final class VolumeFetcher implements AutoCloseable {
   }
 
   private Fetch exchange(String volume, SocketChannel channel, byte[] request) throws IOException {
-    ByteBuffer head = ByteBuffer.allocate(MAX_HEAD);
-    Fetch watch = new Fetch(volume, channel, 0, 0, head, false);
+    ByteBuffer in = ByteBuffer.allocate(ResponseParser.MAX_HEAD);
+    ResponseParser parser = new ResponseParser(volume);
+    Fetch watch = new Fetch(volume, channel, 0, 0, in, false);
     active.add(watch);
     try {
       ByteBuffer out = ByteBuffer.wrap(request);
@@ -167,85 +183,65 @@ final class VolumeFetcher implements AutoCloseable {
       } catch (IOException e) {
         throw new StaleConnection();
       }
-      int end;
-      while ((end = headEnd(head)) < 0) {
-        if (!head.hasRemaining()) {
-          throw new IOException("volume " + volume + ": answer head over " + MAX_HEAD + " bytes");
-        }
+      boolean gotBytes = false;
+      ResponseHead head = null;
+      while (head == null) {
         int n;
         try {
-          n = channel.read(head);
+          n = channel.read(in);
         } catch (IOException e) {
-          if (head.position() == 0) {
+          if (watch.cut) {
+            throw new TimeoutException(
+                volume, "waiting for the answer to GET (" + stallMillis() + " ms)", e);
+          }
+          if (!gotBytes) {
             throw new StaleConnection();
           }
           throw e;
         }
         if (n < 0) {
-          if (head.position() == 0) {
+          if (!gotBytes) {
             throw new StaleConnection();
           }
-          throw new IOException("volume " + volume + " closed the connection mid-answer");
+          parser.endOfStream(); // throws, naming the volume: the head is not complete
         }
+        gotBytes = true;
         watch.progress = System.nanoTime();
+        in.flip();
+        head = parser.head(in, false);
+        in.compact();
       }
-      String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
-      String[] lines = text.split("\r\n");
-      String[] statusLine = lines[0].split(" ", 3);
-      if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-        throw new IOException("volume " + volume + ": not an HTTP answer: " + lines[0]);
+      if (head.framing() != ResponseHead.Framing.LENGTH) {
+        throw new IOException(
+            "volume " + volume + ": an answer without Content-Length to a GET of a file");
       }
-      int status = Integer.parseInt(statusLine[1]);
-      long length = -1;
-      boolean keepAlive = statusLine[0].equals("HTTP/1.1");
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon <= 0) {
-          continue;
-        }
-        String name = lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT);
-        String value = lines[i].substring(colon + 1).strip();
-        if (name.equals("content-length")) {
-          length = Long.parseLong(value);
-        } else if (name.equals("connection")) {
-          keepAlive = !value.equalsIgnoreCase("close");
-        } else if (name.equals("transfer-encoding") && !value.equalsIgnoreCase("identity")) {
-          throw new IOException("volume " + volume + ": a chunked answer to a GET of a file");
-        }
-      }
-      if (length < 0) {
-        throw new IOException("volume " + volume + ": no Content-Length in its answer");
-      }
-      ByteBuffer early = ByteBuffer.allocate(head.position() - end - 4);
-      early.put(head.array(), end + 4, early.capacity()).flip();
-      if (early.remaining() > length) {
+      ByteBuffer early = in.flip(); // body bytes that came with the head
+      if (early.remaining() > head.contentLength()) {
         throw new IOException("volume " + volume + ": more bytes than its Content-Length");
       }
-      return new Fetch(volume, channel, status, length, early, keepAlive);
+      return new Fetch(
+          volume, channel, head.status(), head.contentLength(), early, head.keepAlive());
     } finally {
       active.remove(watch);
     }
   }
 
-  /** The index of the {@code \r\n\r\n} ending the head, or -1. */
-  private static int headEnd(ByteBuffer head) {
-    byte[] a = head.array();
-    for (int i = 3; i < head.position(); i++) {
-      if (a[i] == '\n' && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') {
-        return i - 3;
-      }
-    }
-    return -1;
-  }
-
-  /** The watchdog: closes the socket of a transfer that has not moved for the stall timeout. */
+  /**
+   * The watchdog: closes the socket of a transfer that has not moved for the stall timeout, marked
+   * so that the read it ends is known for a time-out.
+   */
   private void cutStalled() {
     long now = System.nanoTime();
     for (Fetch f : active) {
       if (now - f.progress > stallNanos) {
+        f.cut = true;
         closeQuietly(f.channel);
       }
     }
+  }
+
+  private long stallMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(stallNanos);
   }
 
   private static void closeQuietly(SocketChannel c) {

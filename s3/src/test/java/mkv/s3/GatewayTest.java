@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import mkv.http.Protocol;
 import mkv.layout.KeyPath;
 import mkv.testing.Http;
 import mkv.testing.Http.Reply;
@@ -63,6 +64,28 @@ class GatewayTest {
     Reply r = client.withSecret("wrong").call("GET", "/gwb/x", null);
     assertEquals(403, r.code());
     assertTrue(r.text().contains("<Code>SignatureDoesNotMatch</Code>"), r.text());
+  }
+
+  @Test
+  void metricsAreAnUnsignedGetAndABucketNamedMetricsIsStillABucket() throws IOException {
+    for (String path : new String[] {Protocol.METRICS, S3Router.OLD_METRICS}) {
+      Reply scrape = Http.get(s3.endpoint() + path);
+      assertEquals(200, scrape.code(), path);
+      assertTrue(scrape.text().contains("mkv_http_requests_total"), path);
+    }
+    assertEquals(200, client.call("PUT", "/metrics", null).code());
+    assertEquals(200, client.call("PUT", "/metrics/m", bytes("an object")).code());
+    Reply list = client.call("GET", "/metrics", null);
+    assertEquals(200, list.code(), list.text());
+    assertTrue(list.text().contains("<Key>m</Key>"), list.text());
+    assertEquals(200, client.call("GET", "/metrics/m", null).code());
+  }
+
+  @Test
+  void creatingABucketAgainIsAlreadyOwnedByYou() throws IOException {
+    Reply again = client.call("PUT", "/gwb", null);
+    assertEquals(409, again.code(), again.text());
+    assertTrue(again.text().contains("<Code>BucketAlreadyOwnedByYou</Code>"), again.text());
   }
 
   @Test

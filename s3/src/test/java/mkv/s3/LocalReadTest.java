@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import mkv.http.Protocol;
 import mkv.layout.KeyPath;
 import mkv.layout.Placement;
 import mkv.s3.auth.Credentials;
@@ -59,7 +60,7 @@ class LocalReadTest {
   static double bodies(String endpoint, String source) throws IOException {
     Matcher m =
         Pattern.compile("(?m)^s3_get_bodies_total\\{source=\"" + source + "\",?\\} ([0-9.E]+)$")
-            .matcher(Http.get(endpoint + S3Router.METRICS).text());
+            .matcher(Http.get(endpoint + Protocol.METRICS).text());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 

@@ -1,18 +1,22 @@
 package mkv.http;
 
 /**
- * A request that cannot be served, thrown by master and volume handlers alike: the status to answer
- * and a one-line reason for the body.
+ * A request that cannot be served, thrown by master and volume handlers alike: why, as a code
+ * (which decides the status), and a one-line reason for the body.
  */
 public final class HttpError extends RuntimeException {
-  private final int status;
+  private final ErrorCode code;
 
-  public HttpError(int status, String message) {
+  public HttpError(ErrorCode code, String message) {
     super(message, null, false, false); // expected outcomes: no stack trace to fill
-    this.status = status;
+    this.code = code;
+  }
+
+  public ErrorCode code() {
+    return code;
   }
 
   public int status() {
-    return status;
+    return code.status();
   }
 }

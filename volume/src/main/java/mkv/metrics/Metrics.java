@@ -22,15 +22,13 @@ import java.util.concurrent.TimeUnit;
 import mkv.sync.GroupCommit;
 
 /**
- * One process's metrics (Micrometer, exposed as Prometheus text at {@code GET /metrics}): HTTP
- * requests, flushes, the JVM and its GC, and whatever the server adds to {@link #registry()}.
+ * One process's metrics (Micrometer, exposed as Prometheus text at {@code GET /metrics}, {@link
+ * mkv.http.Protocol#METRICS}): HTTP requests, flushes, the JVM and its GC, and whatever the server
+ * adds to {@link #registry()}.
  */
 public final class Metrics implements AutoCloseable {
   /** Prometheus's text exposition format. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-  /** The path both servers answer it on. */
-  public static final String PATH = "/metrics";
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

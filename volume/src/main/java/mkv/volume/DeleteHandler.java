@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -24,14 +25,14 @@ final class DeleteHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws IOException {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     if (path.directory()) {
-      throw new HttpError(400, "cannot DELETE a directory");
+      throw new HttpError(ErrorCode.BAD_PATH, "cannot DELETE a directory");
     }
     Fence.Token token = fence.admit(exchange);
     try {
       var attrs =
           Files.readAttributes(path.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (attrs.isDirectory()) {
-        throw new HttpError(404, "not found");
+        throw new HttpError(ErrorCode.NOT_FOUND, "not found");
       }
       fence.guard(
           token,
@@ -40,7 +41,7 @@ final class DeleteHandler implements HttpHandler {
             return null;
           });
     } catch (NoSuchFileException e) {
-      throw new HttpError(404, "not found");
+      throw new HttpError(ErrorCode.NOT_FOUND, "not found");
     }
     // Not fsynced: the master records the delete durably (DELETING) before asking, so an unlink a
     // machine crash undoes brings back an orphan copy no record serves, which verify --repair

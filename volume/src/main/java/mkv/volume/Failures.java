@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /** Maps what went wrong in a volume handler to the status and one-line body to answer. */
@@ -19,18 +20,18 @@ final class Failures {
       return v;
     }
     if (t instanceof NoSuchFileException) {
-      return new HttpError(404, "not found");
+      return new HttpError(ErrorCode.NOT_FOUND, "not found");
     }
     if (isDiskFull(t)) {
-      return new HttpError(507, "no space left on device");
+      return new HttpError(ErrorCode.VOLUME_FULL, "no space left on device");
     }
     if (t instanceof AccessDeniedException) {
-      return new HttpError(500, "permission denied");
+      return new HttpError(ErrorCode.IO_ERROR, "permission denied");
     }
     if (t instanceof IOException) {
-      return new HttpError(500, "io error: " + oneLine(t));
+      return new HttpError(ErrorCode.IO_ERROR, "io error: " + oneLine(t));
     }
-    return new HttpError(500, "internal error: " + oneLine(t));
+    return new HttpError(ErrorCode.INTERNAL, "internal error: " + oneLine(t));
   }
 
   static boolean isDiskFull(Throwable t) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -37,10 +38,10 @@ final class ListHandler implements HttpHandler {
     Path dir = exchange.getAttachment(VolumeHandler.PATH).file();
     try {
       if (!Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()) {
-        throw new HttpError(404, "not found");
+        throw new HttpError(ErrorCode.NOT_FOUND, "not found");
       }
     } catch (NoSuchFileException e) {
-      throw new HttpError(404, "not found");
+      throw new HttpError(ErrorCode.NOT_FOUND, "not found");
     }
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {

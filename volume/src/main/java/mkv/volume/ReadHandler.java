@@ -12,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
+import mkv.http.ByteRange;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import org.xnio.IoUtils;
 
@@ -25,11 +27,11 @@ final class ReadHandler implements HttpHandler {
     try {
       attrs = Files.readAttributes(path.file(), BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new HttpError(404, "not found");
+      throw new HttpError(ErrorCode.NOT_FOUND, "not found");
     }
     if (!attrs.isRegularFile()) {
       // a directory asked for without its trailing slash is not a blob
-      throw new HttpError(404, "not found");
+      throw new HttpError(ErrorCode.NOT_FOUND, "not found");
     }
     FileChannel file = FileChannel.open(path.file(), StandardOpenOption.READ);
     try {
@@ -45,14 +47,13 @@ final class ReadHandler implements HttpHandler {
       ByteRange range = ByteRange.parse(exchange.getRequestHeaders().getFirst(Headers.RANGE), size);
       if (range == ByteRange.UNSATISFIABLE) {
         headers.put(Headers.CONTENT_RANGE, "bytes */" + size);
-        throw new HttpError(416, "range not satisfiable");
+        throw new HttpError(ErrorCode.BAD_RANGE, "range not satisfiable");
       }
       if (range != null) {
         start = range.start();
         count = range.length();
         exchange.setStatusCode(206);
-        headers.put(
-            Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + size);
+        headers.put(Headers.CONTENT_RANGE, range.contentRange(size));
       }
       exchange.setResponseContentLength(count);
       if (exchange.getRequestMethod().equals(Methods.HEAD) || count == 0) {

@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -127,6 +128,6 @@ record SafePath(Path file, boolean directory, String display) {
   }
 
   private static HttpError bad(String message) {
-    return new HttpError(400, message);
+    return new HttpError(ErrorCode.BAD_PATH, message);
   }
 }

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.Blocking;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import org.xnio.IoUtils;
 
 /**
@@ -30,9 +33,6 @@ final class VolumeHandler implements HttpHandler {
    * writes.
    */
   static final long FULL_BELOW = 64 * 1024;
-
-  /** Set on {@code HEAD /}'s 507 and 503: the volume still serves reads. */
-  public static final HttpString READ_ONLY = new HttpString("Mkv-Read-Only");
 
   private final Path root;
   private final java.nio.file.FileStore store;
@@ -66,8 +66,7 @@ final class VolumeHandler implements HttpHandler {
     SafePath path = null;
     try {
       HttpString method = exchange.getRequestMethod();
-      if (method.equals(Methods.GET)
-          && exchange.getRequestPath().equals(mkv.metrics.Metrics.PATH)) {
+      if (method.equals(Methods.GET) && exchange.getRequestPath().equals(Protocol.METRICS)) {
         onWorker(exchange, null, metrics::serve); // no key is stored at the root: the name is free
         return;
       }
@@ -82,7 +81,7 @@ final class VolumeHandler implements HttpHandler {
         next = delete;
       } else {
         exchange.getResponseHeaders().put(Headers.ALLOW, ALLOW);
-        throw new HttpError(405, "method not allowed");
+        throw new HttpError(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed");
       }
     } catch (RuntimeException e) {
       fail(exchange, path, e);
@@ -101,7 +100,8 @@ final class VolumeHandler implements HttpHandler {
     } else if (next == list) {
       onWorker(exchange, path, list::handleRequest);
     } else {
-      serve(exchange, next::handleRequest, path);
+      SafePath parsed = path;
+      Blocking.here(exchange, next::handleRequest, (x, e) -> fail(x, parsed, e));
     }
   }
 
@@ -121,33 +121,14 @@ final class VolumeHandler implements HttpHandler {
     }
     exchange.setStatusCode(status);
     // Tells this 503 (serving reads, refusing writes) from that of a server that is stopping.
-    exchange.getResponseHeaders().put(READ_ONLY, "1");
+    exchange.getResponseHeaders().put(Protocol.READ_ONLY, "1");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
     exchange.endExchange();
   }
 
-  /** Work that may block: runs on a worker thread, its failure answered like any other. */
-  @FunctionalInterface
-  interface Blocking {
-    void run(HttpServerExchange exchange) throws Exception;
-  }
-
-  /** Runs {@code work} on a worker thread (at once when already on one). */
-  static void onWorker(HttpServerExchange exchange, SafePath path, Blocking work) {
-    if (exchange.isInIoThread()) {
-      exchange.dispatch(() -> serve(exchange, work, path));
-    } else {
-      serve(exchange, work, path);
-    }
-  }
-
-  private static void serve(HttpServerExchange exchange, Blocking work, SafePath path) {
-    try {
-      work.run(exchange);
-    } catch (Exception e) {
-      // Errors (out of memory...) go on to undertow, which answers 500 and logs them
-      fail(exchange, path, e);
-    }
+  /** Runs {@code work} on a worker thread (at once when already on one), answering its failure. */
+  static void onWorker(HttpServerExchange exchange, SafePath path, Blocking.Work work) {
+    Blocking.run(exchange, work, (x, e) -> fail(x, path, e));
   }
 
   private SafePath parse(HttpServerExchange exchange) {
@@ -187,6 +168,7 @@ final class VolumeHandler implements HttpHandler {
     }
     byte[] body = (failure.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
     exchange.setStatusCode(failure.status());
+    exchange.getResponseHeaders().put(Protocol.ERROR, failure.code().code());
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
+import mkv.http.Protocol;
 import mkv.sync.SyncMode;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSourceChannel;
@@ -31,16 +33,13 @@ import org.xnio.channels.StreamSourceChannel;
  * durable as {@code --sync} says ({@link Durability}) before the 201. Readers see the old file or
  * the whole new one, never a part; a failed upload leaves nothing behind.
  *
- * <p>A body of known length up to {@link #SMALL} is received and written on the IO thread, as nginx
- * does: open, write, close and rename of a small file cost less than handing the request to a
- * worker and back, and the fsync, when the mode asks for one, is a group commit that answers from
- * its own thread. A larger or chunked body streams to disk on a worker thread.
+ * <p>A body of known length up to {@link Protocol#SMALL_BODY} is received and written on the IO
+ * thread, as nginx does: open, write, close and rename of a small file cost less than handing the
+ * request to a worker and back, and the fsync, when the mode asks for one, is a group commit that
+ * answers from its own thread. A larger or chunked body streams to disk on a worker thread.
  */
 final class WriteHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(WriteHandler.class.getName());
-
-  /** Bodies up to this size are written on the IO thread, whole. */
-  static final long SMALL = 128 * 1024;
 
   private static final int BUFFER_SIZE = 256 * 1024;
 
@@ -70,11 +69,11 @@ final class WriteHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws IOException {
     SafePath path = exchange.getAttachment(VolumeHandler.PATH);
     if (path.directory()) {
-      throw new HttpError(400, "cannot PUT a directory");
+      throw new HttpError(ErrorCode.BAD_PATH, "cannot PUT a directory");
     }
     Fence.Token token = fence.admit(exchange);
     long length = exchange.getRequestContentLength();
-    if (durability.nonBlocking() && length >= 0 && length <= SMALL) {
+    if (durability.nonBlocking() && length >= 0 && length <= Protocol.SMALL_BODY) {
       exchange
           .getRequestReceiver()
           .receiveFullBytes(
@@ -174,7 +173,7 @@ final class WriteHandler implements HttpHandler {
       return created;
     } catch (FileSystemException e) {
       if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new HttpError(409, "a directory exists at this path");
+        throw new HttpError(ErrorCode.PATH_CONFLICT, "a directory exists at this path");
       }
       throw e;
     }
@@ -229,7 +228,7 @@ final class WriteHandler implements HttpHandler {
       File d = missing.peek().toFile();
       if (!d.mkdir() && !d.isDirectory()) { // not created, and not by a concurrent PUT either
         if (d.exists()) {
-          throw new HttpError(409, "a file exists where a directory is needed");
+          throw new HttpError(ErrorCode.PATH_CONFLICT, "a file exists where a directory is needed");
         }
         Files.createDirectory(missing.peek()); // fails again, with the reason
       }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Logger;
+import mkv.http.Protocol;
 import mkv.tools.AdminToken;
 import mkv.tools.Summary;
 import okhttp3.MediaType;
@@ -62,7 +63,7 @@ final class OnlineRebalance {
         call(
             AdminToken.sign(
                     new Request.Builder()
-                        .url(master + "/_rebalance" + q)
+                        .url(master + Protocol.REBALANCE + q)
                         .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))))
                 .build());
     LOG.info(
@@ -102,7 +103,7 @@ final class OnlineRebalance {
         lastLog = System.nanoTime();
       }
       Thread.sleep(200);
-      status = call(new Request.Builder().url(master + "/_rebalance").build());
+      status = call(new Request.Builder().url(master + Protocol.REBALANCE).build());
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
+import mkv.http.Protocol;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -22,12 +23,12 @@ final class StatusSource implements AutoCloseable {
 
   /** The master's status, or a node {@code {"unreachable": "why"}}. */
   JsonNode fetch() {
-    Request request = new Request.Builder().url(master + "/_status?json").build();
+    Request request = new Request.Builder().url(master + Protocol.STATUS + "?json").build();
     try (Response r = http.newCall(request).execute()) {
       String body = r.body().string();
       if (r.code() != 200) {
         return JSON.createObjectNode()
-            .put("unreachable", r.code() + " on GET /_status?json: " + body.trim());
+            .put("unreachable", r.code() + " on GET " + Protocol.STATUS + "?json: " + body.trim());
       }
       return JSON.readTree(body);
     } catch (IOException e) {

@@ -11,6 +11,7 @@ import mkv.cli.Cli;
 import mkv.cli.DurationConverter;
 import mkv.cli.Version;
 import mkv.client.VolumeClient;
+import mkv.http.Protocol;
 import mkv.index.Index;
 import mkv.index.PlacementRecord;
 import mkv.layout.Placement;
@@ -178,7 +179,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Request request =
         mkv.tools.AdminToken.sign(
                 new Request.Builder()
-                    .url(master.replaceAll("/+$", "") + "/_verify" + query)
+                    .url(master.replaceAll("/+$", "") + Protocol.VERIFY + query)
                     .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))))
             .build();
     try (Response r = http.newCall(request).execute()) {
@@ -196,7 +197,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
       }
       // the master ends the text with a trailer counting what remains; none: it stopped short
-      String remaining = r.trailers().get("Mkv-Verify-Remaining");
+      String remaining = r.trailers().get(Protocol.VERIFY_REMAINING.toString());
       return new Online(last, remaining == null ? -1 : Long.parseLong(remaining));
     }
   }

@@ -1,27 +1,39 @@
-package mkv.volume;
+package mkv.http;
 
 /**
- * One satisfiable byte range of a file of known size (RFC 9110 14.1.2), inclusive at both ends.
+ * One satisfiable byte range of a value of known size (RFC 9110 14.1.2), inclusive at both ends:
+ * the one reading of a {@code Range} header, for the volume's GET and the gateway's GetObject.
  *
  * @param start first byte offset
  * @param end last byte offset, inclusive, below the file size
  */
-record ByteRange(long start, long end) {
+public record ByteRange(long start, long end) {
 
   /** The header asked for bytes that do not exist: answer 416. */
-  static final ByteRange UNSATISFIABLE = new ByteRange(-1, -1);
+  public static final ByteRange UNSATISFIABLE = new ByteRange(-1, -1);
 
-  long length() {
+  public long length() {
     return end - start + 1;
   }
 
+  /** The {@code Range} header that asks for it: {@code bytes=START-END}. */
+  public String header() {
+    return "bytes=" + start + "-" + end;
+  }
+
+  /** The {@code Content-Range} of its answer: {@code bytes START-END/SIZE}. */
+  public String contentRange(long size) {
+    return "bytes " + start + "-" + end + "/" + size;
+  }
+
   /**
-   * Parses a Range header against a file size.
+   * Parses a Range header against a size. The unit is case-insensitive (RFC 9110 14.1); numbers are
+   * plain digits.
    *
-   * @return null to serve the whole file (no header, a malformed one, or several ranges, which a
-   *     plain 200 answers correctly), {@link #UNSATISFIABLE}, or the range clipped to the file
+   * @return null to serve the whole value (no header, a malformed one, or several ranges, which a
+   *     plain 200 answers correctly), {@link #UNSATISFIABLE}, or the range clipped to the value
    */
-  static ByteRange parse(String header, long size) {
+  public static ByteRange parse(String header, long size) {
     if (header == null) {
       return null;
     }
