@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 import mkv.index.Index;
 import mkv.index.IndexCommand;
@@ -60,7 +61,8 @@ final class IndexUpdates {
   private static long version(Index.Outcome o) {
     if (!o.applied()) {
       throw new CompletionException(
-          new HttpError(409, "the key " + o.conflict() + " changed meanwhile; retry"));
+          new HttpError(
+              ErrorCode.KEY_BUSY, "the key " + o.conflict() + " changed meanwhile; retry"));
     }
     return o.index();
   }

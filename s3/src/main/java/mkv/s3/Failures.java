@@ -62,7 +62,7 @@ final class Failures {
           S3Error.invalidArgument(message);
       case FORBIDDEN, PROTECTED -> S3Error.accessDenied(message);
       case NOT_FOUND -> new S3Error(404, "NoSuchKey", "The specified key does not exist.");
-      case KEY_EXISTS, KEY_BUSY, VERIFY_RUNNING, PATH_CONFLICT ->
+      case KEY_EXISTS, KEY_BUSY, VERIFY_RUNNING, PATH_CONFLICT, FENCED ->
           new S3Error(
               409,
               "OperationAborted",
@@ -70,7 +70,14 @@ final class Failures {
       case NO_BODY -> new S3Error(411, "MissingContentLength", message);
       case BAD_RANGE -> new S3Error(416, "InvalidRange", message);
       case VOLUME_FULL -> new S3Error(507, "InsufficientStorage", message);
-      case VOLUME_DOWN, KEY_MOVING, NOT_READY, VOLUME_FAILED, VOLUME_TIMEOUT, INTERNAL, IO_ERROR ->
+      case VOLUME_DOWN,
+          KEY_MOVING,
+          NOT_READY,
+          NO_LEADER,
+          VOLUME_FAILED,
+          VOLUME_TIMEOUT,
+          INTERNAL,
+          IO_ERROR ->
           S3Error.unavailable(message);
       // the gateway asked with a method the master does not take: a fault here, not in the store
       case METHOD_NOT_ALLOWED -> S3Error.internal(message);

@@ -41,6 +41,11 @@ public enum ErrorCode {
   VERIFY_RUNNING(409),
   /** 409: on a volume, a directory where a file goes or the reverse. */
   PATH_CONFLICT(409),
+  /**
+   * 409: on a volume, a master's write or delete whose {@code Mkv-Fence} is older than one already
+   * seen: that master is no longer leader.
+   */
+  FENCED(409),
   /** 411: an empty body without {@code Mkv-Empty: 1}. */
   NO_BODY(411),
   /** 414: the key's file name on a volume would exceed 255 bytes. */
@@ -59,6 +64,8 @@ public enum ErrorCode {
   KEY_MOVING(503),
   /** 503: {@code /_ready}: fewer volumes take writes than a write needs, or the index fails. */
   NOT_READY(503),
+  /** 503: the masters have no leader (an election is under way), or this one lost its lead. */
+  NO_LEADER(503),
   /** 504: a volume did not answer within {@code --voltimeout} or {@code --stall-timeout}. */
   VOLUME_TIMEOUT(504),
   /** 507: a volume's disk is full. */

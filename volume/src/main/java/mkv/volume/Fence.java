@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import mkv.http.ErrorCode;
 import mkv.http.HttpError;
 
 /**
@@ -35,7 +36,8 @@ final class Fence {
       } catch (NumberFormatException malformed) {
         // answered below
       }
-      throw new HttpError(400, "Mkv-Fence must be EPOCH.TERM, not '" + header + "'");
+      throw new HttpError(
+          ErrorCode.BAD_PARAMETER, "Mkv-Fence must be EPOCH.TERM, not '" + header + "'");
     }
 
     @Override
@@ -106,7 +108,7 @@ final class Fence {
   private void check(Token t) {
     if (t.compareTo(highest) < 0) {
       throw new HttpError(
-          409,
+          ErrorCode.FENCED,
           "fenced: this master's term " + t + " is older than " + highest + ", a later leader's");
     }
   }
